@@ -1,0 +1,140 @@
+# mematlas - build, run and test.
+#
+#   make          build build/mematlas.elf and build/mematlas.iso
+#   make run      boot the ISO in QEMU (a window if there is a display,
+#                 else the serial console in this terminal; HEADLESS=1 forces it)
+#   make test     build everything and run every test (pytest)
+#   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
+#   make clean    remove build/
+#
+# Missing tools are installed first (tools/deps.sh). V=1 shows the commands.
+
+BUILD   ?= build
+MEM     ?= 128M
+PYTHON  ?= /usr/bin/python3
+
+# A real cross compiler: i686-elf-gcc when there is one, else Debian's.
+CROSS   ?= $(if $(shell command -v i686-elf-gcc 2>/dev/null),i686-elf-,i686-linux-gnu-)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PUBLIC_TARGETS := all kernel iso run test test-host test-qemu debug
+
+ifeq ($(MEMATLAS_DEPS_OK),)
+# First pass: make sure the tools exist, then build with them in a second pass.
+.PHONY: $(PUBLIC_TARGETS) clean
+$(PUBLIC_TARGETS):
+	@tools/deps.sh $(CROSS)
+	@$(MAKE) --no-print-directory MEMATLAS_DEPS_OK=1 $@
+clean:
+	rm -rf $(BUILD)
+else
+
+CC      := $(or $(shell command -v $(CROSS)gcc 2>/dev/null),$(shell command -v $(CROSS)gcc-12 2>/dev/null),$(CROSS)gcc)
+OBJDUMP := $(CROSS)objdump
+HOSTCC  ?= gcc
+
+CFLAGS  := -std=gnu11 -ffreestanding -fno-pie -fno-pic -fno-omit-frame-pointer \
+           -fno-asynchronous-unwind-tables -fcf-protection=none \
+           -march=i686 -mgeneral-regs-only -O2 -g \
+           -fstack-protector-strong -mstack-protector-guard=global \
+           -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
+           -Iinclude -MMD -MP
+ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP -g
+LDFLAGS := -nostdlib -ffreestanding -no-pie -Wl,--build-id=none \
+           -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+KERNEL_C := $(wildcard kernel/*.c)
+KERNEL_S := $(wildcard boot/*.S)
+KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
+ELF := $(BUILD)/mematlas.elf
+ISO := $(BUILD)/mematlas.iso
+
+# The pure C parts, built for the host under the sanitizers.
+HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
+TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso
+
+QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04
+HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
+
+.PHONY: all kernel iso run test test-host test-qemu debug
+all: kernel iso
+kernel: $(ELF)
+iso: $(ISO)
+
+$(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
+	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Iinclude $< -o $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(ELF): $(KERNEL_OBJ) $(BUILD)/linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJ) -lgcc
+	$(Q)grub-file --is-x86-multiboot $@ || { echo "$@: no valid Multiboot 1 header" >&2; rm -f $@; exit 1; }
+	$(Q)grub-file --is-x86-multiboot2 $@ || { echo "$@: no valid Multiboot 2 header" >&2; rm -f $@; exit 1; }
+
+$(ISO): $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)tools/mkiso.sh $(ELF) $@
+
+$(BUILD)/test/mb2.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit
+$(BUILD)/test/mb1.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkiso.sh $(ELF) $@ 1 mode=test exit
+
+$(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
+
+$(BUILD):
+	@mkdir -p $@
+
+run: $(ISO)
+ifeq ($(HEADLESS),1)
+	@echo "Serial console in this terminal. Ctrl-A X quits QEMU."
+	$(QEMU) -cdrom $(ISO) -nographic
+else
+	$(QEMU) -cdrom $(ISO) -serial stdio
+endif
+
+test: all $(HOST_TESTS) $(TEST_ISOS)
+	$(PYTHON) -m pytest -q tests
+
+test-host: $(HOST_TESTS)
+	$(PYTHON) -m pytest -q tests/test_host.py
+
+test-qemu: all $(TEST_ISOS)
+	$(PYTHON) -m pytest -q tests/test_boot.py
+
+debug: $(ELF)
+	@echo "QEMU waits for GDB on :1234; serial output goes to $(BUILD)/debug-serial.log"
+	$(QEMU) -kernel $(ELF) -display none -serial file:$(BUILD)/debug-serial.log -s -S & \
+	qpid=$$!; \
+	gdb -q -ex 'set architecture i386' -ex 'target remote localhost:1234' \
+	    -ex 'break kernel_main' -ex 'continue' $(ELF); \
+	kill $$qpid 2>/dev/null || true
+
+-include $(KERNEL_OBJ:.o=.d)
+
+endif

@@ -1,0 +1,95 @@
+/*
+ * bootinfo.h - what the boot loader told us, in one protocol-neutral form.
+ *
+ * bootinfo_parse reads a Multiboot 1 or 2 information block through a
+ * caller-supplied window onto physical memory and copies everything the
+ * kernel needs into a struct boot_info, so that the loader's memory can be
+ * reused and the identity mapping dropped. Pure C: built for the host tests
+ * with hand-made (and broken) information blocks.
+ */
+#ifndef BOOTINFO_H
+#define BOOTINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memlayout.h"
+
+#define BOOT_MMAP_MAX       64
+#define BOOT_MODULES_MAX    16
+#define BOOT_LOADER_MAX     64
+#define BOOT_MODCMD_MAX     64
+#define BOOT_WARNINGS_MAX   8
+#define BOOT_WARNING_LEN    120
+#define BOOT_INFO_MAX_SIZE  0x100000    /* a bigger MB2 block is taken as garbage */
+#define BOOT_STRING_SCAN    0x10000     /* how far to look for a string's NUL */
+
+enum boot_protocol { BOOT_NONE, BOOT_MULTIBOOT1, BOOT_MULTIBOOT2 };
+
+enum mmap_type { MMAP_AVAILABLE, MMAP_RESERVED, MMAP_ACPI, MMAP_NVS, MMAP_BAD };
+
+struct boot_mmap_entry {
+    uint64_t start, end;                /* end exclusive; may pass 4 GiB */
+    enum mmap_type type;
+};
+
+/* A piece of physical memory that the loader filled (end exclusive). */
+struct boot_range {
+    uint64_t start, end;
+};
+
+struct boot_module {
+    struct boot_range range;
+    char cmdline[BOOT_MODCMD_MAX];
+};
+
+struct boot_info {
+    enum boot_protocol protocol;
+    uint32_t magic;
+    struct boot_range info;             /* the information block itself */
+
+    char loader[BOOT_LOADER_MAX];
+    struct boot_range loader_range;     /* empty when the loader gave no name */
+
+    char cmdline[CMDLINE_MAX];
+    struct boot_range cmdline_range;    /* where the loader put it */
+    uint32_t cmdline_length;            /* as given, before any cut */
+    bool cmdline_cut;
+
+    bool has_meminfo;
+    uint32_t mem_lower_kib, mem_upper_kib;
+
+    bool has_mmap;
+    struct boot_range mmap_range;       /* MB1: the entry buffer; MB2: the tag */
+    unsigned mmap_count;
+    struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
+
+    unsigned module_count;
+    struct boot_range modules_range;    /* MB1's module list */
+    struct boot_module modules[BOOT_MODULES_MAX];
+
+    bool has_elf;                       /* the kernel's ELF section headers */
+    struct boot_range elf_range;        /* where the header table is */
+    uint32_t elf_num, elf_entsize, elf_shndx;
+
+    unsigned warning_count;
+    char warnings[BOOT_WARNINGS_MAX][BOOT_WARNING_LEN];
+    char error[BOOT_WARNING_LEN];       /* set when parsing failed */
+};
+
+/*
+ * Returns a pointer through which `len` bytes at physical `phys` can be read,
+ * or NULL when that range is outside what the caller can see.
+ */
+typedef const void *(*phys_window)(uint64_t phys, uint32_t len);
+
+/* 0 on success; -1 with bi->error set when the block cannot be trusted. */
+int bootinfo_parse(uint32_t magic, uint32_t info_phys, phys_window window,
+                   struct boot_info *bi);
+
+const char *boot_protocol_name(enum boot_protocol p);
+const char *mmap_type_name(enum mmap_type t);
+/* Bytes of available RAM in the map, or mem_lower+mem_upper without one. */
+uint64_t bootinfo_ram_bytes(const struct boot_info *bi);
+
+#endif

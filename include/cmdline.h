@@ -1,0 +1,45 @@
+/*
+ * cmdline.h - the boot command line, read the way Linux reads its own.
+ *
+ * Words are separated by spaces; double quotes group spaces into a word and
+ * are removed. The kernel takes the options it knows; every other KEY=VALUE
+ * word goes to the environment and every other word to the arguments, as
+ * Linux hands them to init. Everything after "--" is an argument, untouched.
+ * Pure C: built for the host tests.
+ */
+#ifndef CMDLINE_H
+#define CMDLINE_H
+
+#include <stdbool.h>
+
+#include "memlayout.h"
+
+#define CMDLINE_WARNINGS_MAX 8
+#define CMDLINE_WARNING_LEN  120
+#define CMDLINE_ARGV0        "mematlas"
+
+struct cmdline {
+    char words[CMDLINE_MAX];            /* the words, each NUL-terminated */
+    int argc;
+    const char *argv[CMDLINE_WORDS_MAX + 2];    /* argv[0] is CMDLINE_ARGV0 */
+    int envc;
+    const char *envp[CMDLINE_WORDS_MAX + 1];
+    const char *image;                  /* the loader's image path, if it gave one */
+
+    bool test;                          /* mode=test: run the self-checks */
+    bool exit;                          /* exit: power QEMU off when done */
+    bool pause;                         /* pause: wait for a serial byte first */
+    const char *demo;                   /* demo=NAME, or NULL */
+
+    unsigned warning_count;
+    char warnings[CMDLINE_WARNINGS_MAX][CMDLINE_WARNING_LEN];
+};
+
+/*
+ * Splits line into c. With first_is_image, the first word is the path of the
+ * kernel image (QEMU's -kernel puts it there) and is kept apart. Never fails:
+ * what cannot be taken is dropped with a warning.
+ */
+void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * memlayout.h - every address and size of mematlas's memory map, in one place.
+ *
+ * Used by C, by the boot assembly and by linker.ld (which is run through the
+ * C preprocessor), so everything outside the __ASSEMBLER__ guard must be a
+ * plain number that GNU as and GNU ld both understand: no U/UL suffixes.
+ */
+#ifndef MEMLAYOUT_H
+#define MEMLAYOUT_H
+
+#define PAGE_SIZE           0x1000      /* one x86 page: 4 KiB */
+#define PAGE_SHIFT          12
+#define LARGE_PAGE_SIZE     0x400000    /* one PSE page: 4 MiB, one directory slot */
+#define LARGE_PAGE_SHIFT    22
+
+/* Virtual layout: the kernel lives in the top GiB, the rest is for a process. */
+#define KERNEL_VIRT_BASE    0xC0000000  /* physical 0 appears here */
+#define KERNEL_PHYS_LOAD    0x00100000  /* the boot loader puts the image at 1 MiB */
+#define KERNEL_LINK_ADDR    0xC0100000  /* KERNEL_VIRT_BASE + KERNEL_PHYS_LOAD */
+#define KERNEL_IMAGE_MAX    0x00300000  /* image, BSS and boot stack: at most 3 MiB */
+#define USER_SPACE_END      KERNEL_VIRT_BASE
+
+/* The boot page directory maps KERNEL_VIRT_BASE .. +4 MiB with one page table. */
+#define BOOT_WINDOW_SIZE    LARGE_PAGE_SIZE
+/* ...and identity-maps physical 0 .. 3 GiB with 4 MiB pages until the boot
+ * information has been copied; then the identity slots are cleared. */
+#define BOOT_IDENTITY_SLOTS 768
+#define BOOT_IDENTITY_END   0xC0000000
+
+/* Stacks. */
+#define BOOT_STACK_SIZE     0x4000      /* 16 KiB for the boot CPU */
+#define BOOT_STACK_GUARD    PAGE_SIZE   /* one unmapped page below it */
+
+/* The PC's first megabyte, as the firmware leaves it. */
+#define BIOS_IVT_START      0x00000000  /* real-mode interrupt vector table */
+#define BIOS_IVT_END        0x00000400
+#define BIOS_BDA_START      0x00000400  /* BIOS data area */
+#define BIOS_BDA_END        0x00000500
+#define BIOS_BDA_EBDA_SEG   0x0000040E  /* BDA word: segment of the EBDA */
+#define BIOS_EBDA_MIN       0x00080000  /* an EBDA segment outside these is ignored */
+#define LOWMEM_END          0x000A0000  /* conventional memory ends, video begins */
+#define VIDEO_RAM_START     0x000A0000
+#define VGA_TEXT_PHYS       0x000B8000  /* colour text buffer, 32 KiB window */
+#define VGA_TEXT_END        0x000C0000
+#define BIOS_ROM_START      0x000C0000  /* option ROMs, then the system BIOS */
+#define BIOS_ROM_END        0x00100000
+#define LOW_MIB_END         0x00100000
+
+#define VGA_TEXT_VIRT       (KERNEL_VIRT_BASE + VGA_TEXT_PHYS)
+#define VGA_COLS            80
+#define VGA_ROWS            25
+
+/* QEMU's isa-debug-exit device: writing V makes QEMU exit with (V << 1) | 1. */
+#define DEBUG_EXIT_PORT     0xF4
+#define DEBUG_EXIT_SUCCESS  0x10        /* QEMU exits 33 */
+#define DEBUG_EXIT_FAILURE  0x11        /* QEMU exits 35 */
+
+/* Boot command line and boot information limits. */
+#define CMDLINE_MAX         4096        /* bytes kept, the terminating NUL included */
+#define CMDLINE_WORDS_MAX   256         /* arguments + environment entries */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* Convert between a physical address in the kernel window and its virtual one. */
+#define PHYS_TO_VIRT(p)     ((uintptr_t)(p) + KERNEL_VIRT_BASE)
+#define VIRT_TO_PHYS(v)     ((uintptr_t)(v) - KERNEL_VIRT_BASE)
+#define PAGE_ALIGN_DOWN(x)  ((x) & ~(uint64_t)(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x)    (((x) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1))
+#endif
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * atlas.c - build the table of regions from the linker's symbols, the PC's
+ * fixed low-memory areas and what the boot loader said, then print it.
+ */
+#include "atlas.h"
+
+#include "console.h"
+#include "diagram.h"
+#include "format.h"
+#include "kstring.h"
+#include "sections.h"
+#include "serial.h"
+#include "vga.h"
+
+struct region_table atlas;
+
+#define V(sym)  ((uint64_t)(uintptr_t)(sym))
+#define P(sym)  ((uint64_t)(uintptr_t)(sym) - KERNEL_VIRT_BASE)
+
+/* The kernel's own sections, one row each, in both address spaces. */
+static const struct {
+    const char *name;
+    char *start, *end;
+    uint8_t perm;
+    enum region_kind kind;
+    const char *what;
+} kernel_sections[] = {
+    { "kernel.headers", _multiboot_start, _multiboot_end, PERM_R, KIND_HEADERS,
+      "Multiboot 1 and 2 headers the loader looks for" },
+    { "kernel.text", _text_start, _text_end, PERM_R | PERM_X, KIND_CODE,
+      "code: machine instructions" },
+    { "kernel.rodata", _rodata_start, _rodata_end, PERM_R, KIND_RODATA,
+      "constants and string literals" },
+    { "kernel.data", _data_start, _data_end, PERM_R | PERM_W, KIND_DATA,
+      "initialised globals" },
+    { "kernel.bss", _bss_start, _bss_end, PERM_R | PERM_W, KIND_BSS,
+      "zero-initialised globals" },
+    { "boot.stack.guard", _boot_stack_guard_start, _boot_stack_guard_end, 0,
+      KIND_GUARD, "never mapped: an overflow faults here" },
+    { "boot.stack", _boot_stack_bottom, _boot_stack_top, PERM_R | PERM_W,
+      KIND_STACK, "the boot CPU's stack, grows down" },
+};
+
+static void add_kernel(void)
+{
+    region_add(&atlas, SPACE_VIRTUAL, "user.space", 0, USER_SPACE_END,
+               REGION_NO_PHYS, 0, KIND_USER,
+               "for a user process; nothing mapped yet");
+    region_add(&atlas, SPACE_VIRTUAL, "kernel.lowmem", KERNEL_VIRT_BASE,
+               KERNEL_VIRT_BASE + LOW_MIB_END, 0, PERM_R | PERM_W, KIND_WINDOW,
+               "the first MiB of physical memory");
+    region_add(&atlas, SPACE_VIRTUAL, "vga.text", VGA_TEXT_VIRT,
+               KERNEL_VIRT_BASE + VGA_TEXT_END, VGA_TEXT_PHYS, PERM_R | PERM_W,
+               KIND_DEVICE, "the text screen: 80x25 cells");
+    region_add(&atlas, SPACE_VIRTUAL, "kernel.image", V(_kernel_start),
+               V(_kernel_end), P(_kernel_start), PERM_R | PERM_W | PERM_X,
+               KIND_IMAGE, "the kernel as linker.ld laid it out");
+    region_add(&atlas, SPACE_PHYSICAL, "kernel.image", P(_kernel_start),
+               P(_kernel_end), P(_kernel_start), PERM_R | PERM_W | PERM_X,
+               KIND_IMAGE, "loaded here by the boot loader");
+    for (unsigned i = 0; i < sizeof kernel_sections / sizeof kernel_sections[0]; i++) {
+        const typeof(kernel_sections[0]) *s = &kernel_sections[i];
+        region_add(&atlas, SPACE_VIRTUAL, s->name, V(s->start), V(s->end),
+                   s->kind == KIND_GUARD ? REGION_NO_PHYS : P(s->start),
+                   s->perm, s->kind, s->what);
+        region_add(&atlas, SPACE_PHYSICAL, s->name, P(s->start), P(s->end),
+                   P(s->start), s->perm, s->kind, s->what);
+    }
+}
+
+static void add_phys(const char *name, uint64_t start, uint64_t end, uint8_t perm,
+                     enum region_kind kind, const char *what)
+{
+    region_add(&atlas, SPACE_PHYSICAL, name, start, end, start, perm, kind, what);
+}
+
+static void add_pc_low_memory(void)
+{
+    add_phys("bios.ivt", BIOS_IVT_START, BIOS_IVT_END, PERM_R | PERM_W,
+             KIND_FIRMWARE, "real-mode interrupt vectors");
+    add_phys("bios.bda", BIOS_BDA_START, BIOS_BDA_END, PERM_R | PERM_W,
+             KIND_FIRMWARE, "BIOS data area");
+    /* The BDA holds the segment of the extended BIOS data area, if any. */
+    uint16_t seg = *(volatile uint16_t *)PHYS_TO_VIRT(BIOS_BDA_EBDA_SEG);
+    uint32_t ebda = (uint32_t)seg << 4;
+    if (ebda >= BIOS_EBDA_MIN && ebda < LOWMEM_END)
+        add_phys("bios.ebda", ebda, LOWMEM_END, PERM_R | PERM_W, KIND_FIRMWARE,
+                 "extended BIOS data area");
+    add_phys("video.ram", VIDEO_RAM_START, VGA_TEXT_END, PERM_R | PERM_W,
+             KIND_DEVICE, "VGA memory: graphics and text windows");
+    add_phys("vga.text", VGA_TEXT_PHYS, VGA_TEXT_END, PERM_R | PERM_W,
+             KIND_DEVICE, "the text screen: 80x25 cells");
+    add_phys("bios.rom", BIOS_ROM_START, BIOS_ROM_END, PERM_R | PERM_X,
+             KIND_FIRMWARE, "option ROMs and the system BIOS");
+}
+
+static void add_memory_map(const struct boot_info *bi)
+{
+    static char names[BOOT_MMAP_MAX][REGION_NAME_MAX];
+    static const char *const what[] = {
+        [MMAP_AVAILABLE] = "RAM the loader says is usable",
+        [MMAP_RESERVED] = "reserved by the firmware",
+        [MMAP_ACPI] = "ACPI tables, reclaimable after reading",
+        [MMAP_NVS] = "ACPI non-volatile storage",
+        [MMAP_BAD] = "defective RAM",
+    };
+    unsigned counts[MMAP_BAD + 1] = { 0 };
+    for (unsigned i = 0; i < bi->mmap_count; i++) {
+        const struct boot_mmap_entry *e = &bi->mmap[i];
+        const char *type = e->type == MMAP_AVAILABLE ? "ram" : mmap_type_name(e->type);
+        format_buf(names[i], sizeof names[i], "%s.%u", type, counts[e->type]++);
+        add_phys(names[i], e->start, e->end,
+                 e->type == MMAP_AVAILABLE ? PERM_R | PERM_W | PERM_X : 0,
+                 e->type == MMAP_AVAILABLE ? KIND_RAM : KIND_RESERVED,
+                 what[e->type]);
+    }
+    if (!bi->has_mmap && bi->has_meminfo) {
+        add_phys("ram.0", 0, (uint64_t)bi->mem_lower_kib * 1024,
+                 PERM_R | PERM_W | PERM_X, KIND_RAM, "conventional memory (mem_lower)");
+        add_phys("ram.1", LOW_MIB_END,
+                 LOW_MIB_END + (uint64_t)bi->mem_upper_kib * 1024,
+                 PERM_R | PERM_W | PERM_X, KIND_RAM, "extended memory (mem_upper)");
+    }
+}
+
+static void add_boot_range(const char *name, struct boot_range r,
+                           enum region_kind kind, const char *what)
+{
+    if (r.end > r.start)
+        add_phys(name, r.start, r.end, PERM_R | PERM_W, kind, what);
+}
+
+static void add_boot_data(const struct boot_info *bi)
+{
+    static char names[BOOT_MODULES_MAX][REGION_NAME_MAX];
+    add_boot_range("multiboot.info", bi->info, KIND_BOOTINFO,
+                   bi->protocol == BOOT_MULTIBOOT2 ? "Multiboot 2 tags from the loader"
+                                                   : "Multiboot 1 information block");
+    add_boot_range("cmdline", bi->cmdline_range, KIND_BOOTDATA,
+                   "the boot command line");
+    add_boot_range("boot.loader.name", bi->loader_range, KIND_BOOTDATA,
+                   "the loader's name");
+    add_boot_range("multiboot.mmap", bi->mmap_range, KIND_BOOTDATA,
+                   "the memory map as the loader wrote it");
+    add_boot_range("multiboot.mods", bi->modules_range, KIND_BOOTDATA,
+                   "the list of modules");
+    if (bi->has_elf)
+        add_boot_range("elf.sections", bi->elf_range, KIND_BOOTDATA,
+                       "the kernel's ELF section headers");
+    for (unsigned i = 0; i < bi->module_count; i++) {
+        format_buf(names[i], sizeof names[i], "module.%u", i);
+        add_boot_range(names[i], bi->modules[i].range, KIND_MODULE,
+                       bi->modules[i].cmdline[0] ? bi->modules[i].cmdline
+                                                 : "a module loaded with the kernel");
+    }
+}
+
+static void report_overlap(const struct region *a, const struct region *b)
+{
+    kprintf("atlas: %s regions %s [0x%llx-0x%llx) and %s [0x%llx-0x%llx) "
+            "overlap without one containing the other\n",
+            region_space_name(a->space), a->name, (unsigned long long)a->start,
+            (unsigned long long)a->end, b->name, (unsigned long long)b->start,
+            (unsigned long long)b->end);
+    serial_printf("@warn source=atlas msg=\"%s and %s overlap\"\n", a->name, b->name);
+}
+
+void atlas_build(const struct boot_info *bi)
+{
+    region_table_init(&atlas);
+    add_kernel();
+    add_pc_low_memory();
+    add_memory_map(bi);
+    add_boot_data(bi);
+    region_table_check(&atlas, report_overlap);
+    if (atlas.dropped)
+        kprintf("atlas: %u regions did not fit in the table (REGION_MAX = %d)\n",
+                atlas.dropped, REGION_MAX);
+}
+
+const char *region_of(const void *addr)
+{
+    const struct region *r = region_find(&atlas, SPACE_VIRTUAL, (uintptr_t)addr);
+    return r ? r->name : "(unmapped)";
+}
+
+static void serial_sink(void *ctx, char c)
+{
+    (void)ctx;
+    serial_putc(c);
+}
+
+void atlas_print(void)
+{
+    static const char *const heading[] = {
+        [SPACE_VIRTUAL] = "Virtual address space: what the CPU sees",
+        [SPACE_PHYSICAL] = "Physical memory: what the RAM and the devices hold",
+    };
+    for (int s = SPACE_VIRTUAL; s <= SPACE_PHYSICAL; s++) {
+        serial_printf("\n%s (high addresses on top)\n\n", heading[s]);
+        diagram_text(&atlas, (enum region_space)s, serial_sink, 0);
+    }
+    serial_putc('\n');
+    for (unsigned i = 0; i < atlas.count; i++) {
+        const struct region *r = &atlas.r[i];
+        char perm[4];
+        serial_printf("@region name=%s space=%s start=0x%08llx end=0x%08llx ",
+                      r->name, region_space_name(r->space),
+                      (unsigned long long)r->start, (unsigned long long)r->end);
+        if (r->phys == REGION_NO_PHYS)
+            serial_printf("phys=none");
+        else
+            serial_printf("phys=0x%08llx", (unsigned long long)r->phys);
+        serial_printf(" perm=%s size=%llu\n", region_perm_str(r->perm, perm),
+                      (unsigned long long)(r->end - r->start));
+    }
+}
+
+/* ---- the VGA page ----------------------------------------------------------
+ * Row 0 is a title, row 24 a status line; rows 1..23 hold two columns of 40
+ * cells that the virtual and then the physical view flow through. */
+
+#define SCREEN_FIRST_ROW    1
+#define SCREEN_LAST_ROW     (VGA_ROWS - 2)
+#define SCREEN_COL_WIDTH    (VGA_COLS / 2)
+#define SCREEN_SLOTS        ((SCREEN_LAST_ROW - SCREEN_FIRST_ROW + 1) * 2)
+#define TITLE_ATTR          VGA_ATTR(VGA_BLACK, VGA_LIGHT_GREY)
+#define HEADING_ATTR        VGA_ATTR(VGA_WHITE, VGA_BLUE)
+#define GAP_ATTR            VGA_ATTR(VGA_DARK_GREY, VGA_BLACK)
+
+static const uint8_t kind_attr[KIND_COUNT] = {
+    [KIND_USER] = VGA_ATTR(VGA_DARK_GREY, VGA_BLACK),
+    [KIND_WINDOW] = VGA_ATTR(VGA_WHITE, VGA_BLACK),
+    [KIND_RAM] = VGA_ATTR(VGA_LIGHT_GREY, VGA_BLACK),
+    [KIND_RESERVED] = VGA_ATTR(VGA_DARK_GREY, VGA_BLACK),
+    [KIND_IMAGE] = VGA_ATTR(VGA_WHITE, VGA_BLACK),
+    [KIND_BOOTINFO] = VGA_ATTR(VGA_LIGHT_MAGENTA, VGA_BLACK),
+    [KIND_HEADERS] = VGA_ATTR(VGA_BROWN, VGA_BLACK),
+    [KIND_CODE] = VGA_ATTR(VGA_LIGHT_RED, VGA_BLACK),
+    [KIND_RODATA] = VGA_ATTR(VGA_YELLOW, VGA_BLACK),
+    [KIND_DATA] = VGA_ATTR(VGA_LIGHT_GREEN, VGA_BLACK),
+    [KIND_BSS] = VGA_ATTR(VGA_GREEN, VGA_BLACK),
+    [KIND_STACK] = VGA_ATTR(VGA_LIGHT_CYAN, VGA_BLACK),
+    [KIND_GUARD] = VGA_ATTR(VGA_LIGHT_RED, VGA_RED),
+    [KIND_BOOTDATA] = VGA_ATTR(VGA_MAGENTA, VGA_BLACK),
+    [KIND_MODULE] = VGA_ATTR(VGA_LIGHT_BLUE, VGA_BLACK),
+    [KIND_FIRMWARE] = VGA_ATTR(VGA_BLUE, VGA_BLACK),
+    [KIND_DEVICE] = VGA_ATTR(VGA_CYAN, VGA_BLACK),
+};
+
+struct screen {
+    int slot;
+    int hidden;
+};
+
+static void screen_line(struct screen *s, const char *text, uint8_t attr)
+{
+    if (s->slot >= SCREEN_SLOTS) {
+        s->hidden++;
+        return;
+    }
+    int per_col = SCREEN_LAST_ROW - SCREEN_FIRST_ROW + 1;
+    int row = SCREEN_FIRST_ROW + s->slot % per_col;
+    int col = (s->slot / per_col) * SCREEN_COL_WIDTH;
+    for (int i = 0; i < SCREEN_COL_WIDTH - 1; i++)
+        vga_put_at(row, col + i, ' ', attr);
+    vga_write_at(row, col, text, attr);
+    vga_put_at(row, col + SCREEN_COL_WIDTH - 1, (char)CP437_VLINE, GAP_ATTR);
+    s->slot++;
+}
+
+/* "c0115000  boot.stack          16 KiB": start, indented name, size. */
+static void screen_item(void *ctx, const struct diagram_item *it, bool leaving)
+{
+    /* Space is short: gaps inside a region are left to the serial drawing. */
+    if (leaving || (it->is_gap && it->depth > 0))
+        return;
+    struct screen *s = ctx;
+    char size[16], line[48];
+    const char *name = it->is_gap ? it->label : it->region->name;
+    int indent = it->depth;
+    int wide = it->start > 0xFFFFFFFFULL;     /* a ninth address digit */
+    int name_width = SCREEN_COL_WIDTH - 1 - 9 - 10 - indent - wide;
+    format_size(size, sizeof size, it->end - it->start);
+    format_buf(line, sizeof line, "%08llx %*s%-*s %9s",
+               (unsigned long long)it->start, indent, "", name_width, name, size);
+    screen_line(s, line, it->is_gap ? GAP_ATTR : kind_attr[it->region->kind]);
+}
+
+void atlas_set_status(const char *status)
+{
+    for (int c = 0; c < VGA_COLS; c++)
+        vga_put_at(VGA_ROWS - 1, c, ' ', TITLE_ATTR);
+    vga_write_at(VGA_ROWS - 1, 1, status, TITLE_ATTR);
+}
+
+void atlas_draw_screen(const char *title, const char *status)
+{
+    static const char *const heading[] = {
+        [SPACE_VIRTUAL] = "VIRTUAL: what the CPU sees",
+        [SPACE_PHYSICAL] = "PHYSICAL: what RAM holds",
+    };
+    struct screen s = { 0, 0 };
+    vga_clear(VGA_DEFAULT_ATTR);
+    for (int c = 0; c < VGA_COLS; c++)
+        vga_put_at(0, c, ' ', TITLE_ATTR);
+    vga_write_at(0, 1, title, TITLE_ATTR);
+    for (int row = SCREEN_FIRST_ROW; row <= SCREEN_LAST_ROW; row++)
+        vga_put_at(row, SCREEN_COL_WIDTH - 1, (char)CP437_VLINE, GAP_ATTR);
+    for (int sp = SPACE_VIRTUAL; sp <= SPACE_PHYSICAL; sp++) {
+        screen_line(&s, heading[sp], HEADING_ATTR);
+        diagram_walk(&atlas, (enum region_space)sp, screen_item, &s);
+    }
+    if (s.hidden) {
+        char more[40];
+        format_buf(more, sizeof more, "+%d more rows: see serial", s.hidden + 1);
+        s.slot = SCREEN_SLOTS - 1;
+        s.hidden = 0;
+        screen_line(&s, more, HEADING_ATTR);
+    }
+    atlas_set_status(status);
+    vga_set_cursor(VGA_ROWS - 1, VGA_COLS - 1);
+}

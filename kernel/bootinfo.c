@@ -1,0 +1,429 @@
+/*
+ * bootinfo.c - read Multiboot 1 or 2 information into a struct boot_info.
+ *
+ * Everything the loader gives is checked before it is believed: a pointer
+ * outside the window, a string without its NUL, a map entry shorter than the
+ * protocol allows, a tag that runs past the end. Problems that leave the rest
+ * usable become warnings; only a wrong magic number or an unreadable block
+ * header is an error, and then nothing at all is taken from the block.
+ */
+#include "bootinfo.h"
+
+#include <stdarg.h>
+
+#include "format.h"
+#include "kstring.h"
+#include "multiboot.h"
+
+#define MB1_INFO_SIZE       116     /* the whole structure the spec defines */
+#define MB1_MMAP_ENTRY_MIN  20      /* base, length and type after `size` */
+#define MB2_MMAP_ENTRY_MIN  24
+#define ELF32_SHDR_SIZE     40
+#define ELF_SECTIONS_MAX    4096
+#define MB1_MODULES_SANE    1024
+
+static void warn(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void warn(struct boot_info *bi, const char *fmt, ...)
+{
+    if (bi->warning_count >= BOOT_WARNINGS_MAX)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    format_buf_v(bi->warnings[bi->warning_count++], BOOT_WARNING_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static int fail(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static int fail(struct boot_info *bi, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_buf_v(bi->error, sizeof bi->error, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/*
+ * Copies the NUL-terminated string at phys into dst, scanning at most `limit`
+ * bytes. Returns its full length, or -1 when it cannot be read or has no NUL
+ * within the limit.
+ */
+static long read_string(phys_window window, uint64_t phys, uint32_t limit,
+                        char *dst, size_t dstsize)
+{
+    for (uint32_t i = 0; i < limit; i++) {
+        const char *p = window(phys + i, 1);
+        if (!p)
+            return -1;
+        if (*p == '\0') {
+            if (dstsize)
+                dst[i < dstsize ? i : dstsize - 1] = '\0';
+            return (long)i;
+        }
+        if (i + 1 < dstsize)
+            dst[i] = *p;
+    }
+    return -1;
+}
+
+static enum mmap_type map_type(uint32_t t)
+{
+    switch (t) {
+    case MB_MEMORY_AVAILABLE: return MMAP_AVAILABLE;
+    case MB_MEMORY_ACPI:      return MMAP_ACPI;
+    case MB_MEMORY_NVS:       return MMAP_NVS;
+    case MB_MEMORY_BAD:       return MMAP_BAD;
+    default:                  return MMAP_RESERVED;   /* 2 and any unknown type */
+    }
+}
+
+static void add_mmap(struct boot_info *bi, uint64_t base, uint64_t length,
+                     uint32_t type, unsigned index)
+{
+    if (length == 0)
+        return;     /* some firmware lists empty entries; they mean nothing */
+    if (bi->mmap_count >= BOOT_MMAP_MAX) {
+        warn(bi, "memory map entry %u dropped: more than %d entries", index,
+             BOOT_MMAP_MAX);
+        return;
+    }
+    uint64_t end = base + length;
+    if (end < base) {
+        warn(bi, "memory map entry %u wraps past 2^64; cut at the top", index);
+        end = UINT64_MAX;
+    }
+    struct boot_mmap_entry *e = &bi->mmap[bi->mmap_count++];
+    e->start = base;
+    e->end = end;
+    e->type = map_type(type);
+    bi->has_mmap = true;
+}
+
+static void take_cmdline(struct boot_info *bi, phys_window window, uint64_t phys,
+                         uint32_t limit)
+{
+    long len = read_string(window, phys, limit, bi->cmdline, sizeof bi->cmdline);
+    if (len < 0) {
+        warn(bi, "command line at 0x%llx is unreadable or has no end; ignored",
+             (unsigned long long)phys);
+        bi->cmdline[0] = '\0';
+        return;
+    }
+    bi->cmdline_range.start = phys;
+    bi->cmdline_range.end = phys + (uint64_t)len + 1;
+    bi->cmdline_length = (uint32_t)len;
+    if ((unsigned long)len > CMDLINE_MAX - 1) {
+        bi->cmdline_cut = true;
+        warn(bi, "command line is %ld bytes; kept the first %d", len,
+             CMDLINE_MAX - 1);
+    }
+}
+
+static void take_loader(struct boot_info *bi, phys_window window, uint64_t phys,
+                        uint32_t limit)
+{
+    long len = read_string(window, phys, limit, bi->loader, sizeof bi->loader);
+    if (len < 0) {
+        warn(bi, "boot loader name at 0x%llx is unreadable; ignored",
+             (unsigned long long)phys);
+        bi->loader[0] = '\0';
+        return;
+    }
+    bi->loader_range.start = phys;
+    bi->loader_range.end = phys + (uint64_t)len + 1;
+}
+
+static void take_module(struct boot_info *bi, phys_window window, uint32_t start,
+                        uint32_t end, uint64_t string_phys, uint32_t limit)
+{
+    unsigned n = bi->module_count;
+    if (n >= BOOT_MODULES_MAX) {
+        warn(bi, "module %u dropped: more than %d modules", n, BOOT_MODULES_MAX);
+        return;
+    }
+    if (end < start) {
+        warn(bi, "module %u ends (0x%x) before it starts (0x%x); ignored", n,
+             end, start);
+        return;
+    }
+    struct boot_module *m = &bi->modules[n];
+    m->range.start = start;
+    m->range.end = end;
+    m->cmdline[0] = '\0';
+    if (string_phys && read_string(window, string_phys, limit, m->cmdline,
+                                   sizeof m->cmdline) < 0)
+        m->cmdline[0] = '\0';
+    bi->module_count++;
+}
+
+static void take_elf(struct boot_info *bi, uint64_t table, uint32_t num,
+                     uint32_t entsize, uint32_t shndx)
+{
+    if (entsize != ELF32_SHDR_SIZE || num == 0 || num > ELF_SECTIONS_MAX ||
+        shndx >= num) {
+        warn(bi, "ELF section headers implausible (num=%u entsize=%u shndx=%u); "
+                 "ignored", num, entsize, shndx);
+        return;
+    }
+    bi->has_elf = true;
+    bi->elf_range.start = table;
+    bi->elf_range.end = table + (uint64_t)num * entsize;
+    bi->elf_num = num;
+    bi->elf_entsize = entsize;
+    bi->elf_shndx = shndx;
+}
+
+static int parse_mb1(uint32_t info_phys, phys_window window, struct boot_info *bi)
+{
+    const struct mb1_info *mbi = window(info_phys, sizeof *mbi);
+    if (!mbi)
+        return fail(bi, "Multiboot 1 information at 0x%08x is outside the early "
+                        "mapping", info_phys);
+    bi->info.start = info_phys;
+    bi->info.end = (uint64_t)info_phys + MB1_INFO_SIZE;
+
+    if (mbi->flags & MB1_INFO_MEMORY) {
+        bi->has_meminfo = true;
+        bi->mem_lower_kib = mbi->mem_lower;
+        bi->mem_upper_kib = mbi->mem_upper;
+    }
+    if (mbi->flags & MB1_INFO_CMDLINE)
+        take_cmdline(bi, window, mbi->cmdline, BOOT_STRING_SCAN);
+    if (mbi->flags & MB1_INFO_LOADER_NAME)
+        take_loader(bi, window, mbi->boot_loader_name, BOOT_STRING_SCAN);
+
+    if (mbi->flags & MB1_INFO_MODS) {
+        uint32_t count = mbi->mods_count;
+        if (count > MB1_MODULES_SANE) {
+            warn(bi, "module count %u is absurd; modules ignored", count);
+            count = 0;
+        }
+        const struct mb1_module *mods =
+            count ? window(mbi->mods_addr, count * sizeof *mods) : 0;
+        if (count && !mods) {
+            warn(bi, "module list at 0x%08x is unreadable; modules ignored",
+                 mbi->mods_addr);
+            count = 0;
+        }
+        if (count) {
+            bi->modules_range.start = mbi->mods_addr;
+            bi->modules_range.end = (uint64_t)mbi->mods_addr + count * sizeof *mods;
+        }
+        for (uint32_t i = 0; i < count; i++)
+            take_module(bi, window, mods[i].mod_start, mods[i].mod_end,
+                        mods[i].string, BOOT_STRING_SCAN);
+    }
+
+    if (mbi->flags & MB1_INFO_ELF_SHDR)
+        take_elf(bi, mbi->shdr_addr, mbi->shdr_num, mbi->shdr_size,
+                 mbi->shdr_shndx);
+
+    if (mbi->flags & MB1_INFO_MEM_MAP) {
+        uint32_t length = mbi->mmap_length;
+        const uint8_t *buf = length ? window(mbi->mmap_addr, length) : 0;
+        if (!buf) {
+            warn(bi, "memory map at 0x%08x (%u bytes) is unreadable; ignored",
+                 mbi->mmap_addr, length);
+        } else {
+            bi->mmap_range.start = mbi->mmap_addr;
+            bi->mmap_range.end = (uint64_t)mbi->mmap_addr + length;
+            uint32_t off = 0;
+            unsigned index = 0;
+            while (off < length) {
+                if (length - off < 4 + MB1_MMAP_ENTRY_MIN) {
+                    warn(bi, "memory map entry %u at offset %u is cut short "
+                             "(%u bytes left); map ends there", index, off,
+                         length - off);
+                    break;
+                }
+                struct mb1_mmap_entry e;
+                memcpy(&e, buf + off, sizeof e);
+                if (e.size < MB1_MMAP_ENTRY_MIN) {
+                    warn(bi, "memory map entry %u at offset %u has size %u "
+                             "(less than %d); map ends there", index, off,
+                         e.size, MB1_MMAP_ENTRY_MIN);
+                    break;
+                }
+                add_mmap(bi, e.base_addr, e.length, e.type, index);
+                if (e.size > length - off - 4)
+                    break;      /* the last entry claims more than the buffer */
+                off += e.size + 4;
+                index++;
+            }
+        }
+    }
+    return 0;
+}
+
+static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
+                          phys_window window, struct boot_info *bi)
+{
+    uint32_t payload = tag->size - sizeof *tag;
+    switch (tag->type) {
+    case MB2_TAG_CMDLINE:
+        take_cmdline(bi, window, tag_phys + 8, payload);
+        break;
+    case MB2_TAG_LOADER_NAME:
+        take_loader(bi, window, tag_phys + 8, payload);
+        break;
+    case MB2_TAG_MODULE: {
+        const struct mb2_tag_module *m = (const void *)tag;
+        if (tag->size < sizeof *m) {
+            warn(bi, "module tag of %u bytes is too short; ignored", tag->size);
+            break;
+        }
+        take_module(bi, window, m->mod_start, m->mod_end, tag_phys + sizeof *m,
+                    tag->size - (uint32_t)sizeof *m);
+        break;
+    }
+    case MB2_TAG_BASIC_MEMINFO: {
+        const struct mb2_tag_meminfo *mi = (const void *)tag;
+        if (tag->size < sizeof *mi) {
+            warn(bi, "memory information tag of %u bytes is too short; ignored",
+                 tag->size);
+            break;
+        }
+        bi->has_meminfo = true;
+        bi->mem_lower_kib = mi->mem_lower;
+        bi->mem_upper_kib = mi->mem_upper;
+        break;
+    }
+    case MB2_TAG_MMAP: {
+        const struct mb2_tag_mmap *mm = (const void *)tag;
+        if (tag->size < sizeof *mm || mm->entry_size < MB2_MMAP_ENTRY_MIN) {
+            warn(bi, "memory map tag is malformed (size %u, entry size %u); "
+                     "ignored", tag->size,
+                 tag->size >= sizeof *mm ? mm->entry_size : 0);
+            break;
+        }
+        bi->mmap_range.start = tag_phys;
+        bi->mmap_range.end = tag_phys + tag->size;
+        uint32_t count = (tag->size - (uint32_t)sizeof *mm) / mm->entry_size;
+        const uint8_t *p = (const uint8_t *)(mm + 1);
+        for (uint32_t i = 0; i < count; i++) {
+            struct mb2_mmap_entry e;
+            memcpy(&e, p + i * mm->entry_size, sizeof e);
+            add_mmap(bi, e.base_addr, e.length, e.type, i);
+        }
+        break;
+    }
+    case MB2_TAG_ELF_SECTIONS: {
+        const struct mb2_tag_elf_sections *es = (const void *)tag;
+        if (tag->size < sizeof *es) {
+            warn(bi, "ELF sections tag of %u bytes is too short; ignored",
+                 tag->size);
+            break;
+        }
+        uint64_t table = tag_phys + sizeof *es;
+        if ((uint64_t)es->num * es->entsize > tag->size - sizeof *es) {
+            warn(bi, "ELF sections tag holds fewer headers than it says; "
+                     "ignored");
+            break;
+        }
+        take_elf(bi, table, es->num, es->entsize, es->shndx);
+        break;
+    }
+    default:
+        break;      /* framebuffer, APM, ACPI, ...: not ours to read yet */
+    }
+}
+
+static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *bi)
+{
+    if (info_phys & 7)
+        return fail(bi, "Multiboot 2 information at 0x%08x is not 8-byte "
+                        "aligned", info_phys);
+    const struct mb2_info_header *h = window(info_phys, sizeof *h);
+    if (!h)
+        return fail(bi, "Multiboot 2 information at 0x%08x is outside the early "
+                        "mapping", info_phys);
+    uint32_t total = h->total_size;
+    if (total < sizeof *h + sizeof(struct mb2_tag) || total > BOOT_INFO_MAX_SIZE)
+        return fail(bi, "Multiboot 2 information claims %u bytes, which is not "
+                        "plausible", total);
+    const uint8_t *block = window(info_phys, total);
+    if (!block)
+        return fail(bi, "Multiboot 2 information at 0x%08x (%u bytes) runs "
+                        "outside the early mapping", info_phys, total);
+    bi->info.start = info_phys;
+    bi->info.end = (uint64_t)info_phys + total;
+
+    uint32_t off = sizeof *h;
+    bool ended = false;
+    while (off + sizeof(struct mb2_tag) <= total) {
+        const struct mb2_tag *tag = (const void *)(block + off);
+        if (tag->size < sizeof *tag) {
+            warn(bi, "tag at offset %u has size %u (less than 8); the rest is "
+                     "ignored", off, tag->size);
+            break;
+        }
+        if (tag->size > total - off) {
+            warn(bi, "tag %u at offset %u runs past the end of the information; "
+                     "the rest is ignored", tag->type, off);
+            break;
+        }
+        if (tag->type == MB2_TAG_END) {
+            ended = true;
+            break;
+        }
+        parse_mb2_tag(tag, (uint64_t)info_phys + off, window, bi);
+        off += (tag->size + 7) & ~7u;
+    }
+    if (!ended && !bi->warning_count)
+        warn(bi, "no end tag in the Multiboot 2 information");
+    return 0;
+}
+
+int bootinfo_parse(uint32_t magic, uint32_t info_phys, phys_window window,
+                   struct boot_info *bi)
+{
+    memset(bi, 0, sizeof *bi);
+    bi->magic = magic;
+    int rc;
+    if (magic == MB1_LOADER_MAGIC) {
+        bi->protocol = BOOT_MULTIBOOT1;
+        rc = parse_mb1(info_phys, window, bi);
+    } else if (magic == MB2_LOADER_MAGIC) {
+        bi->protocol = BOOT_MULTIBOOT2;
+        rc = parse_mb2(info_phys, window, bi);
+    } else {
+        return fail(bi, "boot loader magic 0x%08x is neither Multiboot 1 "
+                        "(0x%08x) nor Multiboot 2 (0x%08x)", magic,
+                    MB1_LOADER_MAGIC, MB2_LOADER_MAGIC);
+    }
+    if (rc == 0 && !bi->has_mmap && !bi->has_meminfo)
+        warn(bi, "the boot loader gave no memory map and no memory sizes");
+    return rc;
+}
+
+const char *boot_protocol_name(enum boot_protocol p)
+{
+    switch (p) {
+    case BOOT_MULTIBOOT1: return "multiboot1";
+    case BOOT_MULTIBOOT2: return "multiboot2";
+    default:              return "none";
+    }
+}
+
+const char *mmap_type_name(enum mmap_type t)
+{
+    static const char *const names[] = {
+        [MMAP_AVAILABLE] = "available", [MMAP_RESERVED] = "reserved",
+        [MMAP_ACPI] = "acpi", [MMAP_NVS] = "nvs", [MMAP_BAD] = "bad",
+    };
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "reserved";
+}
+
+uint64_t bootinfo_ram_bytes(const struct boot_info *bi)
+{
+    uint64_t total = 0;
+    if (bi->has_mmap) {
+        for (unsigned i = 0; i < bi->mmap_count; i++)
+            if (bi->mmap[i].type == MMAP_AVAILABLE)
+                total += bi->mmap[i].end - bi->mmap[i].start;
+        return total;
+    }
+    if (bi->has_meminfo)
+        return ((uint64_t)bi->mem_lower_kib + bi->mem_upper_kib) * 1024;
+    return 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * console.c - kprintf: one formatter, two sinks.
+ */
+#include "console.h"
+
+#include "serial.h"
+#include "vga.h"
+
+static bool vga_on = true;
+
+void console_use_vga(bool on)
+{
+    vga_on = on;
+}
+
+static void both_sink(void *ctx, char c)
+{
+    (void)ctx;
+    serial_putc(c);
+    if (vga_on)
+        vga_putc(c);
+}
+
+int kprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = format_v(both_sink, 0, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void kputs(const char *s)
+{
+    while (*s)
+        both_sink(0, *s++);
+}

@@ -1,0 +1,144 @@
+/*
+ * main.c - the boot sequence, as a table of contents.
+ */
+#include <stdint.h>
+
+#include "atlas.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "gdt.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "paging.h"
+#include "seed.h"
+#include "selftest.h"
+#include "serial.h"
+#include "vga.h"
+
+
+static struct boot_info boot;    /* copied out of the loader's memory */
+static struct cmdline cmd;
+
+static void print_boot(void)
+{
+    serial_printf("@boot protocol=%s loader=", boot_protocol_name(boot.protocol));
+    serial_put_quoted(boot.loader);
+    serial_write(" cmdline=");
+    serial_put_quoted(boot.cmdline);
+    serial_putc('\n');
+    kprintf("Booted by %s through %s; %llu MiB of RAM.\n",
+            boot.loader[0] ? boot.loader : "an unnamed loader",
+            boot.protocol == BOOT_MULTIBOOT2 ? "Multiboot 2" : "Multiboot 1",
+            (unsigned long long)(bootinfo_ram_bytes(&boot) >> 20));
+
+    for (unsigned i = 0; i < boot.warning_count; i++) {
+        kprintf("boot: %s\n", boot.warnings[i]);
+        serial_write("@warn source=boot msg=");
+        serial_put_quoted(boot.warnings[i]);
+        serial_putc('\n');
+    }
+    for (unsigned i = 0; i < cmd.warning_count; i++) {
+        kprintf("cmdline: %s\n", cmd.warnings[i]);
+        serial_write("@warn source=cmdline msg=");
+        serial_put_quoted(cmd.warnings[i]);
+        serial_putc('\n');
+    }
+    for (int i = 0; i < cmd.argc; i++) {
+        serial_printf("@arg index=%d value=", i);
+        serial_put_quoted(cmd.argv[i]);
+        serial_putc('\n');
+    }
+    for (int i = 0; i < cmd.envc; i++) {
+        serial_printf("@env index=%d value=", i);
+        serial_put_quoted(cmd.envp[i]);
+        serial_putc('\n');
+    }
+    for (unsigned i = 0; i < boot.mmap_count; i++)
+        serial_printf("@mmap start=0x%016llx end=0x%016llx type=%s\n",
+                      (unsigned long long)boot.mmap[i].start,
+                      (unsigned long long)boot.mmap[i].end,
+                      mmap_type_name(boot.mmap[i].type));
+}
+
+static void symbol(const char *name, const void *addr, const char *what)
+{
+    serial_printf("@symbol name=%s addr=%p region=%s\n", name, addr, region_of(addr));
+    kprintf("  %-18s %p  in %-14s %s\n", name, addr, region_of(addr), what);
+}
+
+/* `sum` lives in the caller's frame: its address is a boot-stack address. */
+static void print_symbols(const int *sum)
+{
+    kprintf("\nThe seed's first examples, at their real addresses:\n");
+    symbol("globalCount", &globalCount, "var globalCount int = 100");
+    symbol("zeroCount", &zeroCount, "a global left at zero");
+    symbol("literal.hello", "hello, atlas", "a string literal");
+    symbol("add", (const void *)add, "func add(a, b int) int");
+    symbol("kernel_main.sum", sum, "sum := add(5, 3), a local");
+}
+
+__attribute__((noreturn)) static void finish(bool ok)
+{
+    if (cmd.pause) {
+        serial_printf("@pause\n");
+        while (serial_getc_poll() < 0)
+            __asm__ volatile("pause");
+    }
+    if (kernel_exit_on_stop) {
+        kprintf("mematlas: done; QEMU exits with code %d.\n", ok ? 33 : 35);
+    } else {
+        kprintf("mematlas: done; the CPU is halted. (QEMU: Ctrl-A X quits the "
+                "terminal, or close the window.)\n");
+    }
+    kernel_stop(ok);
+}
+
+__attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
+{
+    serial_init();                      /* first: everything after may print */
+    vga_init();
+    kprintf("mematlas: a map of this machine's memory\n");
+
+    if (bootinfo_parse(magic, info_phys, early_window, &boot) != 0)
+        panic("%s; refusing to read the boot information", boot.error);
+    paging_drop_identity();             /* boot info copied: the low half goes */
+    gdt_init();                         /* our own segments, not the loader's */
+
+    /* QEMU's -kernel puts the image path first; GRUB 2 does not. */
+    cmdline_parse(boot.cmdline, str_starts(boot.loader, "qemu"), &cmd);
+    kernel_exit_on_stop = cmd.exit;
+    print_boot();
+
+    atlas_build(&boot);
+    atlas_print();
+
+    int sum = add(5, 3);
+    print_symbols(&sum);
+
+    if (cmd.demo)
+        kprintf("demo \"%s\" is not known yet; no demos exist in this version.\n",
+                cmd.demo);
+
+    bool ok = true;
+    char status[80];
+    format_buf(status, sizeof status, "%s via %s, %llu MiB RAM",
+               boot_protocol_name(boot.protocol),
+               boot.loader[0] ? boot.loader : "?",
+               (unsigned long long)(bootinfo_ram_bytes(&boot) >> 20));
+    char title[80];
+    format_buf(title, sizeof title, "mematlas  %s", status);
+    atlas_draw_screen(title, "serial port: the same atlas in full, and @lines for programs");
+    console_use_vga(false);
+
+    if (cmd.test) {
+        struct selftest_context ctx = { &boot, &cmd };
+        unsigned passed, failed;
+        ok = selftest_run(&ctx, &passed, &failed);
+        serial_printf("@summary passed=%u failed=%u\n", passed, failed);
+        format_buf(status, sizeof status, "self-test: %u passed, %u failed",
+                   passed, failed);
+        atlas_set_status(status);
+    }
+    finish(ok);
+}

@@ -1,0 +1,172 @@
+/*
+ * selftest.c - checks that only the real machine can answer: the layout the
+ * linker produced, the regions the atlas found, the consoles, the boot data.
+ * Host-testable logic is tested on the host; these test it in place.
+ */
+#include "selftest.h"
+
+#include "atlas.h"
+#include "console.h"
+#include "format.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "paging.h"
+#include "sections.h"
+#include "seed.h"
+#include "serial.h"
+#include "vga.h"
+
+extern uintptr_t __stack_chk_guard;
+
+static unsigned n_pass, n_fail;
+
+static void report(const char *name, bool ok, const char *detail)
+{
+    serial_printf("@test name=%s result=%s\n", name, ok ? "pass" : "fail");
+    if (!ok)
+        kprintf("test %s FAILED: %s\n", name, detail);
+    if (ok)
+        n_pass++;
+    else
+        n_fail++;
+}
+
+static bool aligned(const void *p)
+{
+    return ((uintptr_t)p & (PAGE_SIZE - 1)) == 0;
+}
+
+static void test_layout(void)
+{
+    char *const order[] = {
+        _multiboot_start, _multiboot_end, _text_start, _text_end, _rodata_start,
+        _rodata_end, _data_start, _data_end, _bss_start, _bss_end,
+        _boot_stack_guard_start, _boot_stack_guard_end, _boot_stack_top,
+        _kernel_end,
+    };
+    bool ok = (uintptr_t)_kernel_start == KERNEL_LINK_ADDR;
+    for (unsigned i = 1; i < sizeof order / sizeof order[0]; i++)
+        ok = ok && order[i - 1] <= order[i];
+    report("layout.order", ok, "sections are not in linker.ld's order");
+
+    bool al = aligned(_text_start) && aligned(_rodata_start) &&
+              aligned(_data_start) && aligned(_bss_start) &&
+              aligned(_boot_stack_guard_start) && aligned(_boot_stack_bottom) &&
+              aligned(_boot_stack_top) && aligned(_kernel_end);
+    report("layout.page_aligned", al, "a section starts off a page boundary");
+    report("layout.stack_size",
+           _boot_stack_top - _boot_stack_bottom == BOOT_STACK_SIZE &&
+               _boot_stack_guard_end - _boot_stack_guard_start == BOOT_STACK_GUARD,
+           "boot stack or guard size differs from memlayout.h");
+}
+
+static void test_regions(void)
+{
+    unsigned overlaps = 0;
+    for (unsigned i = 1; i < atlas.count; i++) {
+        const struct region *a = &atlas.r[i - 1], *b = &atlas.r[i];
+        if (a->space == b->space && (a->start > b->start))
+            overlaps++;     /* not sorted */
+    }
+    report("atlas.sorted", overlaps == 0, "regions are not sorted by address");
+
+    unsigned partial = 0;
+    for (unsigned i = 0; i < atlas.count; i++)
+        for (unsigned j = i + 1; j < atlas.count; j++) {
+            const struct region *a = &atlas.r[i], *b = &atlas.r[j];
+            if (a->space != b->space || b->start >= a->end || a->start >= b->end)
+                continue;
+            bool nested = (a->start <= b->start && b->end <= a->end) ||
+                          (b->start <= a->start && a->end <= b->end);
+            if (!nested)
+                partial++;
+        }
+    report("atlas.nested_or_disjoint", partial == 0,
+           "two regions overlap without one containing the other");
+
+    struct { const void *addr; const char *region; } where[] = {
+        { &globalCount, "kernel.data" },
+        { &zeroCount, "kernel.bss" },
+        { "a string literal", "kernel.rodata" },
+        { (const void *)test_regions, "kernel.text" },
+        { &where, "boot.stack" },
+        { (const void *)VGA_TEXT_VIRT, "vga.text" },
+        { (const void *)_boot_stack_guard_start, "boot.stack.guard" },
+        { (const void *)0x1000, "user.space" },
+    };
+    bool ok = true;
+    for (unsigned i = 0; i < sizeof where / sizeof where[0]; i++)
+        if (strcmp(region_of(where[i].addr), where[i].region) != 0) {
+            kprintf("region_of(%p) = %s, expected %s\n", where[i].addr,
+                    region_of(where[i].addr), where[i].region);
+            ok = false;
+        }
+    report("atlas.region_of", ok, "region_of named the wrong region");
+
+    const struct region *ram = region_find(&atlas, SPACE_PHYSICAL,
+                                           (uintptr_t)_text_start - KERNEL_VIRT_BASE);
+    while (ram && ram->kind != KIND_RAM)
+        ram = ram->parent >= 0 ? &atlas.r[ram->parent] : 0;
+    report("atlas.kernel_in_ram", ram != 0,
+           "the kernel's physical pages are not inside any available RAM range");
+}
+
+static void test_format(void)
+{
+    char buf[96];
+    format_buf(buf, sizeof buf, "%d|%5u|%-4x|%08X|%lld|%llx|%zu|%c|%s|%%",
+               -42, 7u, 0xabu, 0xBEEFu, -9000000000LL, 0x123456789abULL,
+               (size_t)12, 'z', "ok");
+    report("format.target",
+           strcmp(buf, "-42|    7|ab  |0000BEEF|-9000000000|123456789ab|12|z|ok|%") == 0,
+           buf);
+}
+
+static void test_boot(const struct selftest_context *ctx)
+{
+    const struct boot_info *bi = ctx->boot;
+    report("boot.protocol", bi->protocol != BOOT_NONE, "no protocol recorded");
+    report("boot.memory", bootinfo_ram_bytes(bi) >= 2 * 1024 * 1024,
+           "the boot loader reported less than 2 MiB of RAM");
+
+    /* mem_upper counts KiB from 1 MiB to the first hole: the map must agree. */
+    bool agree = true;
+    if (bi->has_mmap && bi->has_meminfo) {
+        agree = false;
+        for (unsigned i = 0; i < bi->mmap_count; i++)
+            if (bi->mmap[i].type == MMAP_AVAILABLE &&
+                bi->mmap[i].start == LOW_MIB_END &&
+                (bi->mmap[i].end - LOW_MIB_END) / 1024 == bi->mem_upper_kib)
+                agree = true;
+    }
+    report("boot.mem_upper_matches_map", agree,
+           "mem_upper and the memory map disagree about RAM above 1 MiB");
+    report("boot.identity_dropped", !paging_identity_present(),
+           "the boot identity mapping is still present");
+}
+
+static void test_devices(void)
+{
+    volatile uint16_t *cell = (volatile uint16_t *)VGA_TEXT_VIRT + VGA_COLS * VGA_ROWS;
+    uint16_t old = *cell;   /* the first cell past the visible screen */
+    *cell = 0x1F41;
+    bool ok = *cell == 0x1F41;
+    *cell = old;
+    report("vga.readback", ok, "the VGA text buffer did not keep a written cell");
+    report("stack_protector.canary", __stack_chk_guard != 0,
+           "the stack-protector canary was never set");
+}
+
+bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
+                  unsigned *failed)
+{
+    n_pass = n_fail = 0;
+    test_layout();
+    test_regions();
+    test_format();
+    test_boot(ctx);
+    test_devices();
+    *passed = n_pass;
+    *failed = n_fail;
+    return n_fail == 0;
+}

@@ -1,0 +1,115 @@
+/*
+ * vga.c - the VGA colour text buffer at physical 0xB8000, seen through the
+ * kernel window at VGA_TEXT_VIRT. Each cell is a character and an attribute.
+ */
+#include "vga.h"
+
+#include "ports.h"
+
+#define CRTC_INDEX          0x3D4
+#define CRTC_DATA           0x3D5
+#define CRTC_CURSOR_HIGH    0x0E
+#define CRTC_CURSOR_LOW     0x0F
+
+static volatile uint16_t *const screen = (volatile uint16_t *)VGA_TEXT_VIRT;
+static int cur_row, cur_col;
+static uint8_t cur_attr = VGA_DEFAULT_ATTR;
+
+static inline uint16_t cell(char c, uint8_t attr)
+{
+    return (uint16_t)((uint8_t)c | (attr << 8));
+}
+
+void vga_set_cursor(int row, int col)
+{
+    uint16_t pos = (uint16_t)(row * VGA_COLS + col);
+    outb(CRTC_INDEX, CRTC_CURSOR_HIGH);
+    outb(CRTC_DATA, pos >> 8);
+    outb(CRTC_INDEX, CRTC_CURSOR_LOW);
+    outb(CRTC_DATA, pos & 0xFF);
+}
+
+void vga_clear(uint8_t attr)
+{
+    for (int i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        screen[i] = cell(' ', attr);
+    cur_row = cur_col = 0;
+    vga_set_cursor(0, 0);
+}
+
+void vga_init(void)
+{
+    cur_attr = VGA_DEFAULT_ATTR;
+    vga_clear(cur_attr);
+}
+
+void vga_set_attr(uint8_t attr)
+{
+    cur_attr = attr;
+}
+
+static void scroll(void)
+{
+    for (int i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
+        screen[i] = screen[i + VGA_COLS];
+    for (int i = VGA_COLS * (VGA_ROWS - 1); i < VGA_COLS * VGA_ROWS; i++)
+        screen[i] = cell(' ', cur_attr);
+    cur_row = VGA_ROWS - 1;
+}
+
+void vga_putc(char c)
+{
+    if (c == '\n') {
+        cur_col = 0;
+        cur_row++;
+    } else if (c == '\r') {
+        cur_col = 0;
+    } else if (c == '\t') {
+        int next = (cur_col / VGA_TAB_WIDTH + 1) * VGA_TAB_WIDTH;
+        while (cur_col < next && cur_col < VGA_COLS)
+            screen[cur_row * VGA_COLS + cur_col++] = cell(' ', cur_attr);
+    } else {
+        screen[cur_row * VGA_COLS + cur_col++] = cell(c, cur_attr);
+    }
+    if (cur_col >= VGA_COLS) {
+        cur_col = 0;
+        cur_row++;
+    }
+    if (cur_row >= VGA_ROWS)
+        scroll();
+    vga_set_cursor(cur_row, cur_col);
+}
+
+void vga_write(const char *s)
+{
+    while (*s)
+        vga_putc(*s++);
+}
+
+static void vga_sink(void *ctx, char c)
+{
+    (void)ctx;
+    vga_putc(c);
+}
+
+int vga_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = format_v(vga_sink, 0, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void vga_put_at(int row, int col, char c, uint8_t attr)
+{
+    if (row < 0 || row >= VGA_ROWS || col < 0 || col >= VGA_COLS)
+        return;
+    screen[row * VGA_COLS + col] = cell(c, attr);
+}
+
+void vga_write_at(int row, int col, const char *s, uint8_t attr)
+{
+    for (; *s && col < VGA_COLS; s++, col++)
+        vga_put_at(row, col, *s, attr);
+}
