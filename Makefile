@@ -22,7 +22,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso run test test-host test-qemu debug
+PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -67,10 +67,11 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso run test test-host test-qemu debug
+.PHONY: all kernel iso test-isos run test test-host test-qemu debug
 all: kernel iso
 kernel: $(ELF)
 iso: $(ISO)
+test-isos: $(TEST_ISOS)
 
 $(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
 	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Iinclude $< -o $@

@@ -1,7 +1,7 @@
 /*
  * entry.S - from the boot loader's hand-off to kernel_main.
  *
- * The loader jumps to _start_phys with paging off, EAX = its magic number and
+ * The loader jumps to _start's physical address with paging off, EAX = its magic number and
  * EBX = the physical address of its information. This file does only what C
  * cannot: build the boot page directory, turn paging on, move to the higher
  * half, set up the boot stack and the stack-protector canary, call C.

@@ -1,0 +1,402 @@
+"""QEMU serial-log tests: boot the real kernel and check what it reports.
+
+Nothing here depends on an address the build can move: the kernel's report
+is compared with the ELF file itself (readelf, nm), and with orderings,
+alignments and containment.
+"""
+import os
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+
+import qemu_boot as q
+
+MiB = 1 << 20
+GiB = 1 << 30
+PAGE = 4096
+KERNEL_VIRT_BASE = 0xC0000000
+
+# name, how, memory. "kernel" is QEMU's -kernel (Multiboot 1 only); the ISOs
+# boot through GRUB's multiboot2 (entry 0) and multiboot (entry 1) commands.
+CONFIGS = [
+    ("kernel-8M", "kernel", "8M"),
+    ("kernel-128M", "kernel", "128M"),
+    ("kernel-1G", "kernel", "1G"),
+    ("kernel-3G", "kernel", "3G"),
+    ("kernel-4G", "kernel", "4G"),
+    ("grub-mb2-128M", "mb2", "128M"),
+    ("grub-mb1-128M", "mb1", "128M"),
+    ("grub-mb2-3G", "mb2", "3G"),
+]
+MEM_BYTES = {"8M": 8 * MiB, "128M": 128 * MiB, "1G": GiB, "3G": 3 * GiB, "4G": 4 * GiB}
+
+_boots = {}
+
+
+def booted(config):
+    """Each configuration boots once per test session."""
+    if config not in _boots:
+        name, how, mem = next(c for c in CONFIGS if c[0] == config)
+        if how == "kernel":
+            _boots[config] = q.boot(kernel=q.ELF, mem=mem, append="mode=test exit")
+        else:
+            _boots[config] = q.boot(iso=q.TEST_ISO[how], mem=mem)
+    return _boots[config]
+
+
+ALL = [c[0] for c in CONFIGS]
+
+# The kernel's sections: region name -> (start symbol, end symbol).
+KERNEL_REGIONS = {
+    "kernel.image": ("_kernel_start", "_kernel_end"),
+    "kernel.headers": ("_multiboot_start", "_multiboot_end"),
+    "kernel.text": ("_text_start", "_text_end"),
+    "kernel.rodata": ("_rodata_start", "_rodata_end"),
+    "kernel.data": ("_data_start", "_data_end"),
+    "kernel.bss": ("_bss_start", "_bss_end"),
+    "boot.stack.guard": ("_boot_stack_guard_start", "_boot_stack_guard_end"),
+    "boot.stack": ("_boot_stack_bottom", "_boot_stack_top"),
+}
+# The same regions by ELF section, where there is one.
+KERNEL_SECTIONS = {"kernel.headers": ".multiboot", "kernel.text": ".text",
+                   "kernel.rodata": ".rodata", "kernel.data": ".data",
+                   "kernel.bss": ".bss"}
+
+
+def num(s):
+    return int(s, 16)
+
+
+def span(r):
+    return num(r["start"]), num(r["end"])
+
+
+# ---- every configuration ----------------------------------------------------
+
+@pytest.mark.parametrize("config", ALL)
+def test_boots_and_passes_self_tests(config):
+    b = booted(config)
+    b.assert_success()
+    summary = b.one("summary")
+    tests = b.all("test")
+    assert int(summary["passed"]) == len([t for t in tests if t["result"] == "pass"])
+    assert int(summary["failed"]) == 0, [t["name"] for t in tests if t["result"] != "pass"]
+    assert len(tests) >= 10
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_boot_line_names_protocol_and_loader(config):
+    b = booted(config)
+    boot_line = b.one("boot")
+    how = next(c[1] for c in CONFIGS if c[0] == config)
+    assert boot_line["protocol"] == ("multiboot2" if how == "mb2" else "multiboot1")
+    if how == "kernel":
+        assert boot_line["loader"] == "qemu"
+        # QEMU puts the image path first; the kernel must not take it as an argument.
+        assert boot_line["cmdline"].split()[0].endswith("mematlas.elf")
+    else:
+        assert boot_line["loader"].startswith("GRUB")
+        assert boot_line["cmdline"] == "mode=test exit"
+    args = [a["value"] for a in b.all("arg")]
+    assert args == ["mematlas"]
+    assert [r for k, r in b.records if k in ("warn", "panic")] == []
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_kernel_regions_match_the_elf(config):
+    b = booted(config)
+    syms = q.elf_symbols()
+    sections = q.elf_sections()
+    for name, (s0, s1) in KERNEL_REGIONS.items():
+        v = b.region("virtual", name)
+        p = b.region("physical", name)
+        assert span(v) == (syms[s0], syms[s1]), name
+        assert span(p) == (syms[s0] - KERNEL_VIRT_BASE, syms[s1] - KERNEL_VIRT_BASE), name
+        assert num(p["phys"]) == num(p["start"])
+        assert int(v["size"]) == syms[s1] - syms[s0]
+        assert syms[s0] % PAGE == 0, f"{name} does not start on a page boundary"
+        if name == "boot.stack.guard":
+            assert v["phys"] == "none" and v["perm"] == "---"
+        else:
+            assert num(v["phys"]) == syms[s0] - KERNEL_VIRT_BASE
+        if name in KERNEL_SECTIONS:
+            addr, size = sections[KERNEL_SECTIONS[name]]
+            assert span(v) == (addr, addr + size), name
+    order = ["kernel.headers", "kernel.text", "kernel.rodata", "kernel.data",
+             "kernel.bss", "boot.stack.guard", "boot.stack"]
+    starts = [span(b.region("virtual", n)) for n in order]
+    for (a0, a1), (b0, b1) in zip(starts, starts[1:]):
+        assert a1 <= b0, "kernel sections are out of linker.ld's order"
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_region_permissions_match_program_headers(config):
+    """Each kernel section's perm equals the flags of the PT_LOAD holding it,
+    and its physical address is the segment's load address."""
+    b = booted(config)
+    segs = q.elf_segments()
+    for name in KERNEL_SECTIONS:
+        r = b.region("virtual", name)
+        start, end = span(r)
+        seg = [s for s in segs if s[0] <= start and end <= s[0] + s[2]]
+        assert len(seg) == 1, f"{name} is not inside exactly one load segment"
+        vaddr, paddr, _, flags = seg[0]
+        want = ("r" if "R" in flags else "-") + ("w" if "W" in flags else "-") + \
+               ("x" if "E" in flags else "-")
+        assert r["perm"] == want, name
+        assert num(r["phys"]) == paddr + (start - vaddr), name
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_regions_sorted_and_nested_or_disjoint(config):
+    b = booted(config)
+    for space in ("virtual", "physical"):
+        rs = [span(r) for r in b.regions(space)]
+        assert rs, space
+        assert [s for s, _ in rs] == sorted(s for s, _ in rs), f"{space} regions unsorted"
+        for i, (a0, a1) in enumerate(rs):
+            assert a0 <= a1
+            for b0, b1 in rs[i + 1:]:
+                disjoint = a1 <= b0 or b1 <= a0
+                nested = (a0 <= b0 and b1 <= a1) or (b0 <= a0 and a1 <= b1)
+                assert disjoint or nested, f"{space}: {a0:#x}-{a1:#x} and {b0:#x}-{b1:#x}"
+        names = [r["name"] for r in b.regions(space)]
+        assert len(names) == len(set(names)), f"duplicate {space} region names"
+    required = ["kernel.text", "kernel.rodata", "kernel.data", "kernel.bss",
+                "boot.stack", "boot.stack.guard", "multiboot.info", "cmdline",
+                "vga.text", "bios.ivt", "bios.bda", "video.ram", "bios.rom"]
+    names = {r["name"] for r in b.all("region")}
+    assert not [n for n in required if n not in names]
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_memory_map_agrees_with_qemu_m(config):
+    b = booted(config)
+    mem = MEM_BYTES[next(c[2] for c in CONFIGS if c[0] == config)]
+    entries = [(int(e["start"], 16), int(e["end"], 16), e["type"]) for e in b.all("mmap")]
+    assert entries
+    avail = sorted((s, e) for s, e, t in entries if t == "available")
+    for (a0, a1), (b0, b1) in zip(avail, avail[1:]):
+        assert a1 <= b0, "available RAM ranges overlap (a truncated 64-bit entry?)"
+    total = sum(e - s for s, e in avail)
+    # QEMU's firmware keeps the 384 KiB hole below 1 MiB and a little at the top.
+    assert mem - 1 * MiB <= total <= mem, f"{total} bytes of RAM for -m {mem}"
+    above = [(s, e) for s, e in avail if s >= 4 * GiB]
+    if mem > 3 * GiB:
+        assert above, "RAM above 4 GiB is missing from the map"
+        assert all(e > s for s, e in above)
+    # Every available range appears as a ram.N region with the same bounds.
+    rams = sorted(span(r) for r in b.regions("physical") if r["name"].startswith("ram."))
+    assert rams == avail
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_symbols_match_the_elf_and_their_regions(config):
+    b = booted(config)
+    syms = q.elf_symbols()
+    virtual = b.regions("virtual")
+    symbols = b.all("symbol")
+    assert {"globalCount", "zeroCount", "literal.hello", "add",
+            "kernel_main.sum"} <= {s["name"] for s in symbols}
+    want_region = {"globalCount": "kernel.data", "zeroCount": "kernel.bss",
+                   "literal.hello": "kernel.rodata", "add": "kernel.text",
+                   "kernel_main.sum": "boot.stack"}
+    for s in symbols:
+        addr = num(s["addr"])
+        if "." not in s["name"]:
+            assert addr == syms[s["name"]], f"{s['name']} is not where nm says"
+        holders = [r for r in virtual if num(r["start"]) <= addr < num(r["end"])]
+        innermost = min(holders, key=lambda r: num(r["end"]) - num(r["start"]))
+        assert s["region"] == innermost["name"], s
+        assert s["region"] == want_region[s["name"]], s
+
+
+@pytest.mark.parametrize("config", ALL)
+def test_boot_loader_data_regions(config):
+    b = booted(config)
+    boot_line = b.one("boot")
+    cmd = b.region("physical", "cmdline")
+    assert int(cmd["size"]) == len(boot_line["cmdline"].encode()) + 1
+    info = b.region("physical", "multiboot.info")
+    if boot_line["protocol"] == "multiboot2":
+        # In Multiboot 2 the command line is a tag inside the information block.
+        i0, i1 = span(info)
+        c0, c1 = span(cmd)
+        assert i0 <= c0 and c1 <= i1
+        assert "elf.sections" in {r["name"] for r in b.regions("physical")}
+    # Loader data never overlaps the kernel image.
+    k0, k1 = span(b.region("physical", "kernel.image"))
+    for name in ("multiboot.info", "cmdline", "boot.loader.name", "multiboot.mmap"):
+        found = [r for r in b.regions("physical") if r["name"] == name]
+        for r in found:
+            s, e = span(r)
+            assert e <= k0 or s >= k1, f"{name} overlaps the kernel image"
+
+
+@pytest.mark.parametrize("config", ["kernel-128M", "grub-mb2-128M"])
+def test_human_diagram_names_every_region(config):
+    b = booted(config)
+    text = b.output
+    assert "Virtual address space" in text and "Physical memory" in text
+    for r in b.all("region"):
+        assert re.search(r"\| " + re.escape(r["name"]) + r" ", text), r["name"]
+    # Box lines are all the same width up to the closing border.
+    box = [l for l in b.lines if re.match(r"^ {0,12}(0x[0-9a-f]+)? *[|+]", l)]
+    widths = {len(re.split(r"(?<=[|+])  (?=\S)", l.rstrip())[0]) for l in box}
+    assert len(widths) == 1, widths
+
+
+# ---- the command line --------------------------------------------------------
+
+def test_arguments_environment_and_quotes():
+    b = q.boot(append='mode=test exit hello "two words" FOO=bar EMPTY= QUOTED="a b" '
+                      '-- exit X=Y')
+    b.assert_success()
+    assert [a["value"] for a in b.all("arg")] == ["mematlas", "hello", "two words",
+                                                  "exit", "X=Y"]
+    assert [e["value"] for e in b.all("env")] == ["FOO=bar", "EMPTY=", "QUOTED=a b"]
+
+
+def test_hundred_environment_variables():
+    env = " ".join(f"VAR{i}=value{i}" for i in range(100))
+    b = q.boot(append="mode=test exit " + env)
+    b.assert_success()
+    assert [e["value"] for e in b.all("env")] == [f"VAR{i}=value{i}" for i in range(100)]
+
+
+def test_non_ascii_and_unbalanced_quote_are_reported_and_boot_goes_on():
+    # Python hands QEMU the argument as UTF-8: the first bad byte is 0xc3.
+    b = q.boot(append='mode=test exit caf\xe9 kept "unterminated tail')
+    b.assert_success()
+    warns = [w["msg"] for w in b.all("warn") if w["source"] == "cmdline"]
+    assert any("0xc3" in w and "dropped" in w for w in warns), warns
+    assert any("unbalanced quote" in w for w in warns), warns
+    assert [a["value"] for a in b.all("arg")] == ["mematlas", "kept", "unterminated tail"]
+
+
+def test_overlong_command_line_is_cut_with_a_message():
+    b = q.boot(append="mode=test exit " + "x" * 6000)
+    b.assert_success()
+    warns = [w["msg"] for w in b.all("warn") if w["source"] == "boot"]
+    assert any("command line is" in w and "kept the first 4095" in w for w in warns), warns
+    assert len(b.one("boot")["cmdline"]) == 4095
+
+
+def test_unknown_demo_is_reported_not_fatal():
+    b = q.boot(append="mode=test exit demo=no-such-demo")
+    b.assert_success()
+    assert 'demo "no-such-demo" is not known' in b.output
+
+
+def test_without_exit_the_kernel_halts_instead_of_exiting():
+    b = q.boot(append="mode=test", stop_when=r"the CPU is halted", timeout=60)
+    assert b.stopped_early, "the kernel never said it halted:\n" + b.tail()
+    assert b.one("summary")["failed"] == "0"
+
+
+def test_default_iso_boots_to_the_atlas_and_halts():
+    """What `make run` boots: no options, so the kernel shows the atlas and halts."""
+    b = q.boot(iso=q.ISO, stop_when=r"the CPU is halted", timeout=90)
+    assert b.stopped_early, "the ISO never reached the end of the atlas:\n" + b.tail()
+    assert b.one("boot")["protocol"] == "multiboot2"
+    assert b.all("region") and not b.all("summary")
+
+
+# ---- the screen ----------------------------------------------------------------
+
+VGA_ROW = re.compile(r"^([0-9a-f]{8,9}) (\s*)(\([^)]*\)|\S+)\s+(\S+ \S+)$")
+
+
+def screen_rows(rows):
+    """(space, start, name, size) for each region shown on the VGA page."""
+    cells = [r[c:c + 39] for c in (0, 40) for r in rows[1:24]]
+    space, shown, more = None, [], 0
+    for cell in cells:
+        text = cell.rstrip()
+        if text.startswith("VIRTUAL"):
+            space = "virtual"
+        elif text.startswith("PHYSICAL"):
+            space = "physical"
+        elif text.startswith("+"):
+            more = int(text[1:].split()[0])
+        elif text:
+            m = VGA_ROW.match(text)
+            assert m, f"unreadable screen row {text!r}"
+            if not m.group(3).startswith("("):
+                shown.append((space, int(m.group(1), 16), m.group(3), m.group(4)))
+    return shown, more
+
+
+@pytest.mark.parametrize("mem", ["128M", "4G"])
+def test_vga_screen_shows_the_same_atlas_as_serial(mem):
+    b, vga = q.boot_and_read_vga(mem=mem)
+    b.assert_success()
+    rows = q.vga_text(vga)
+    assert "multiboot1" in rows[0] and "qemu" in rows[0]
+    summary = b.one("summary")
+    assert f"self-test: {summary['passed']} passed, {summary['failed']} failed" in rows[24]
+    shown, more = screen_rows(rows)
+    serial = {(r["space"], num(r["start"]), r["name"]): int(r["size"])
+              for r in b.all("region")}
+    seen = set()
+    for space, start, name, size in shown:
+        key = (space, start, name)
+        assert key in serial, f"the screen shows {key}, serial does not"
+        assert size == q.human_size(serial[key]), (key, size)
+        seen.add(key)
+    if more == 0:
+        assert seen == set(serial), f"missing on screen: {set(serial) - seen}"
+    else:
+        assert len(serial) - len(seen) <= more
+
+
+# ---- a boot loader that lies ------------------------------------------------------
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_wrong_magic_stops_with_a_clear_message():
+    """Start QEMU frozen, let GDB stop at the entry point and put a wrong
+    magic number in EAX: the kernel must say so and halt, not run on."""
+    syms = q.elf_symbols()
+    entry_phys = syms["_start"] - KERNEL_VIRT_BASE
+    port = free_port()
+    cmd = q.qemu_command(kernel=q.ELF, append="mode=test exit",
+                         extra=["-gdb", f"tcp:127.0.0.1:{port}", "-S"])
+    qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(0.5)
+        gdb = subprocess.run(
+            ["gdb", "-batch", "-nx", "-ex", "set architecture i386",
+             "-ex", f"target remote 127.0.0.1:{port}",
+             "-ex", f"hbreak *{entry_phys:#x}", "-ex", "continue",
+             "-ex", "set $eax = 0x12345678", "-ex", "delete", "-ex", "detach"],
+            capture_output=True, text=True, timeout=60)
+        assert "Breakpoint 1" in gdb.stdout, gdb.stdout + gdb.stderr
+        deadline = time.monotonic() + 30
+        out = b""
+        while b"@panic" not in out and time.monotonic() < deadline:
+            import select
+            r, _, _ = select.select([qemu.stdout], [], [], 0.5)
+            if r:
+                chunk = os.read(qemu.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                out += chunk
+        time.sleep(0.3)
+        assert qemu.poll() is None, "QEMU exited: the kernel should halt on a wrong magic"
+    finally:
+        qemu.kill()
+        qemu.wait()
+    text = out.decode("latin-1")
+    assert "@panic reason=" in text, text
+    assert "0x12345678" in text and "neither Multiboot 1" in text, text
+    assert "@region" not in text, "the kernel went on after a wrong magic"
