@@ -44,7 +44,7 @@ CFLAGS  := -std=gnu11 -ffreestanding -fno-pie -fno-pic -fno-omit-frame-pointer \
            -fstack-protector-strong -mstack-protector-guard=global \
            -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Iinclude -MMD -MP
-ASFLAGS := -Iinclude -D__ASSEMBLER__ -MMD -MP -g
+ASFLAGS := -ffreestanding -Iinclude -D__ASSEMBLER__ -MMD -MP -g
 LDFLAGS := -nostdlib -ffreestanding -no-pie -Wl,--build-id=none \
            -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 

@@ -12,6 +12,9 @@ extern struct region_table atlas;
 
 void atlas_build(const struct boot_info *bi);
 void atlas_print(void);                         /* diagrams and @region lines */
+/* Each kernel section: the permission linker.ld promised, and the page
+ * tables' view of every one of its pages. Returns the number that differ. */
+unsigned atlas_print_permissions(void);
 void atlas_draw_screen(const char *title, const char *status);
 void atlas_set_status(const char *status);      /* the VGA screen's last row */
 

@@ -18,7 +18,7 @@
 #define BOOT_MMAP_MAX       64
 #define BOOT_MODULES_MAX    16
 #define BOOT_LOADER_MAX     64
-#define BOOT_MODCMD_MAX     64
+#define BOOT_MODCMD_MAX     128
 #define BOOT_WARNINGS_MAX   8
 #define BOOT_WARNING_LEN    120
 #define BOOT_INFO_MAX_SIZE  0x100000    /* a bigger MB2 block is taken as garbage */

@@ -1,17 +1,43 @@
 /*
- * gdt.h - the kernel's own segment descriptors: flat, as x86 protected mode
- * requires, with room for user segments and a task state segment later.
+ * gdt.h - the kernel's own segment descriptors: flat code and data for the
+ * kernel and for user mode, and two task state segments: the kernel's own
+ * (the CPU saves the interrupted state there on a task switch, and later
+ * reads the ring-0 stack from it) and the double-fault task's.
  */
 #ifndef GDT_H
 #define GDT_H
 
-#define GDT_KERNEL_CODE 0x08
-#define GDT_KERNEL_DATA 0x10
-#define GDT_USER_CODE   0x1B    /* selector 0x18, requested privilege 3 */
-#define GDT_USER_DATA   0x23    /* selector 0x20, requested privilege 3 */
+#define GDT_KERNEL_CODE         0x08
+#define GDT_KERNEL_DATA         0x10
+#define GDT_USER_CODE           0x1B    /* selector 0x18, requested privilege 3 */
+#define GDT_USER_DATA           0x23    /* selector 0x20, requested privilege 3 */
+#define GDT_KERNEL_TSS          0x28
+#define GDT_DOUBLE_FAULT_TSS    0x30
 
 #ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct tss {
+    uint16_t link, reserved0;
+    uint32_t esp0;
+    uint16_t ss0, reserved1;
+    uint32_t esp1;
+    uint16_t ss1, reserved2;
+    uint32_t esp2;
+    uint16_t ss2, reserved3;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint16_t es, reserved4, cs, reserved5, ss, reserved6, ds, reserved7;
+    uint16_t fs, reserved8, gs, reserved9, ldt, reserved10;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+
+extern struct tss kernel_tss;
+extern struct tss double_fault_tss;
+
+/* Loads the GDT and the kernel's task register. */
 void gdt_init(void);
+/* Marks a TSS descriptor available again (the CPU leaves it busy). */
+void gdt_tss_clear_busy(uint16_t selector);
 #endif
 
 #endif

@@ -27,9 +27,16 @@
 #define BOOT_IDENTITY_SLOTS 768
 #define BOOT_IDENTITY_END   0xC0000000
 
+/* The page directory maps itself through its last slot, so every page
+ * table appears at PAGE_TABLES_VIRT and the directory at PAGE_DIR_VIRT. */
+#define RECURSIVE_SLOT      1023
+#define PAGE_TABLES_VIRT    0xFFC00000
+#define PAGE_DIR_VIRT       0xFFFFF000
+
 /* Stacks. */
 #define BOOT_STACK_SIZE     0x4000      /* 16 KiB for the boot CPU */
 #define BOOT_STACK_GUARD    PAGE_SIZE   /* one unmapped page below it */
+#define FAULT_STACK_SIZE    0x2000      /* the double-fault task's own stack */
 
 /* The PC's first megabyte, as the firmware leaves it. */
 #define BIOS_IVT_START      0x00000000  /* real-mode interrupt vector table */

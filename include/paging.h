@@ -1,6 +1,14 @@
 /*
- * paging.h - the kernel's page tables. For now: the boot page directory that
- * entry.S builds, the early window through it, and retiring its identity half.
+ * paging.h - the kernel's page tables: two-level 32-bit x86 paging.
+ *
+ * entry.S starts on a boot page directory (identity + a 4 MiB window);
+ * paging_init replaces it with the kernel's own, where each kernel section
+ * has the permissions its ELF program header declares and CR0.WP makes them
+ * bind the kernel too. The directory maps itself through its last slot, so
+ * every page table can be read and written at PAGE_TABLES_VIRT.
+ *
+ * Without PAE, x86 has no execute-disable bit: a present page can always be
+ * executed. What the hardware can enforce here is present, writable, user.
  */
 #ifndef PAGING_H
 #define PAGING_H
@@ -11,7 +19,11 @@
 #define PTE_PRESENT     0x001
 #define PTE_WRITE       0x002
 #define PTE_USER        0x004
+#define PTE_ACCESSED    0x020
+#define PTE_DIRTY       0x040
 #define PDE_LARGE       0x080
+#define PTE_FLAGS_MASK  0xFFF
+#define PTE_FRAME_MASK  0xFFFFF000
 
 extern uint32_t boot_page_directory[1024];
 extern uint32_t boot_page_table[1024];
@@ -21,5 +33,21 @@ const void *early_window(uint64_t phys, uint32_t len);
 /* Clears the identity slots and flushes the TLB; early_window fails after. */
 void paging_drop_identity(void);
 bool paging_identity_present(void);
+
+/* Builds the kernel's page directory, switches to it, turns on CR0.WP. */
+void paging_init(void);
+uint32_t paging_directory_phys(void);
+/* 0, or -1 when no frame was left for a page table. Flags: PTE_*. */
+int paging_map(uintptr_t va, uint32_t pa, uint32_t flags);
+/* Returns the frame that was mapped there, or 0 when nothing was. */
+uint32_t paging_unmap(uintptr_t va);
+/* Changes the flags of a present page; -1 when it is not present. */
+int paging_protect(uintptr_t va, uint32_t flags);
+/* True when va is mapped; then *pa and *flags (PTE_* bits) are set. */
+bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags);
+/* The directory entry, table entry, frame and flags of va, in words. */
+void paging_walk_print(uintptr_t va);
+/* One "@map" line per run of pages with the same flags and contiguous frames. */
+void paging_print_maps(void);
 
 #endif

@@ -6,8 +6,11 @@
 
 #include "console.h"
 #include "diagram.h"
+#include "fault.h"
+#include "frames.h"
 #include "format.h"
 #include "kstring.h"
+#include "paging.h"
 #include "sections.h"
 #include "serial.h"
 #include "vga.h"
@@ -58,6 +61,16 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_PHYSICAL, "kernel.image", P(_kernel_start),
                P(_kernel_end), P(_kernel_start), PERM_R | PERM_W | PERM_X,
                KIND_IMAGE, "loaded here by the boot loader");
+    /* Three kernel objects worth seeing: they live inside .bss, or above it all. */
+    region_add(&atlas, SPACE_VIRTUAL, "pmm.bitmap", V(&kernel_frames),
+               V(&kernel_frames) + sizeof kernel_frames, P(&kernel_frames),
+               PERM_R | PERM_W, KIND_DATA, "which physical frames are free");
+    region_add(&atlas, SPACE_VIRTUAL, "fault.stack", V(double_fault_stack),
+               V(double_fault_stack) + sizeof double_fault_stack, P(double_fault_stack),
+               PERM_R | PERM_W, KIND_STACK, "the double-fault task's own stack");
+    region_add(&atlas, SPACE_VIRTUAL, "paging.tables", PAGE_TABLES_VIRT, 0x100000000ULL,
+               paging_directory_phys(), PERM_R | PERM_W, KIND_WINDOW,
+               "every page table, through the directory's last slot");
     for (unsigned i = 0; i < sizeof kernel_sections / sizeof kernel_sections[0]; i++) {
         const typeof(kernel_sections[0]) *s = &kernel_sections[i];
         region_add(&atlas, SPACE_VIRTUAL, s->name, V(s->start), V(s->end),
@@ -214,6 +227,34 @@ void atlas_print(void)
         serial_printf(" perm=%s size=%llu\n", region_perm_str(r->perm, perm),
                       (unsigned long long)(r->end - r->start));
     }
+}
+
+unsigned atlas_print_permissions(void)
+{
+    unsigned bad_total = 0;
+    kprintf("\nPermissions: what linker.ld promised, what the page tables do\n");
+    for (unsigned i = 0; i < sizeof kernel_sections / sizeof kernel_sections[0]; i++) {
+        const typeof(kernel_sections[0]) *s = &kernel_sections[i];
+        unsigned pages = 0, bad = 0;
+        for (uintptr_t va = V(s->start) & ~(uintptr_t)(PAGE_SIZE - 1); va < V(s->end);
+             va += PAGE_SIZE) {
+            uint32_t pa, flags;
+            bool mapped = paging_translate(va, &pa, &flags);
+            bool want_mapped = s->perm != 0;
+            bool ok = mapped == want_mapped &&
+                      (!mapped || (!!(flags & PTE_WRITE) == !!(s->perm & PERM_W) &&
+                                   pa == P(va) && !(flags & PTE_USER)));
+            pages++;
+            bad += !ok;
+        }
+        char perm[4];
+        kprintf("  %-17s %s  %3u pages  %s\n", s->name, region_perm_str(s->perm, perm),
+                pages, bad ? "MISMATCH" : s->perm == 0 ? "not mapped, as promised"
+                : s->perm & PERM_W ? "writable, as promised" : "read-only, as promised");
+        bad_total += bad;
+    }
+    kprintf("  (x86 without PAE cannot refuse to execute a page: r-- pages run too.)\n");
+    return bad_total;
 }
 
 /* ---- the VGA page ----------------------------------------------------------

@@ -349,17 +349,19 @@ static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *b
     bi->info.end = (uint64_t)info_phys + total;
 
     uint32_t off = sizeof *h;
-    bool ended = false;
+    bool ended = false, broken = false;   /* broken: stopped at a bad tag */
     while (off + sizeof(struct mb2_tag) <= total) {
         const struct mb2_tag *tag = (const void *)(block + off);
         if (tag->size < sizeof *tag) {
             warn(bi, "tag at offset %u has size %u (less than 8); the rest is "
                      "ignored", off, tag->size);
+            broken = true;
             break;
         }
         if (tag->size > total - off) {
             warn(bi, "tag %u at offset %u runs past the end of the information; "
                      "the rest is ignored", tag->type, off);
+            broken = true;
             break;
         }
         if (tag->type == MB2_TAG_END) {
@@ -369,7 +371,7 @@ static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *b
         parse_mb2_tag(tag, (uint64_t)info_phys + off, window, bi);
         off += (tag->size + 7) & ~7u;
     }
-    if (!ended && !bi->warning_count)
+    if (!ended && !broken)
         warn(bi, "no end tag in the Multiboot 2 information");
     return 0;
 }

@@ -79,7 +79,7 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
         /* Copy one word, removing quotes; note any byte we will not keep. */
         const char *start = p;
         char *word = out;
-        bool quoted = false;
+        bool quoted = false, full = false;
         int bad = -1;
         long bad_col = 0;
         while (*p && (quoted || !is_space(*p))) {
@@ -95,11 +95,18 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
                 }
                 if (out < limit)
                     *out++ = (char)ch;
+                else
+                    full = true;
             }
             p++;
         }
         *out++ = '\0';
         index++;
+        if (full) {     /* never keep a word cut short */
+            warn(c, "no room for word %d at column %ld; the rest is dropped",
+                 index, (long)(start - line));
+            break;
+        }
 
         if (quoted)
             warn(c, "unbalanced quote in word %d (column %ld); the word runs to "

@@ -120,7 +120,7 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
         case 'i': {
             long long v = size == 2 ? va_arg(ap, long long)
                         : size == 1 ? va_arg(ap, long)
-                        : size == 3 ? (long long)va_arg(ap, size_t)
+                        : size == 3 ? (long long)(ptrdiff_t)va_arg(ap, size_t)
                         : va_arg(ap, int);
             unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v
                                            : (unsigned long long)v;
@@ -157,7 +157,8 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
             if (!str)
                 str = "(null)";
             int len = 0;
-            while (str[len] && (precision < 0 || len < precision))
+            /* Test the precision first: the array may end right there. */
+            while ((precision < 0 || len < precision) && str[len])
                 len++;
             emit_padded(&o, str, len, width, left, ' ');
             break;
@@ -235,9 +236,10 @@ char *format_size(char *buf, size_t size, unsigned long long bytes)
         whole /= 1024;
         u++;
     }
-    /* One decimal below 100 units when it is not exact; truncated, never rounded up. */
+    /* One decimal below 1000 units when it is not exact (at most 9 characters,
+     * "999.9 MiB"); truncated, never rounded up. */
     unsigned tenth = (unsigned)(rest * 10 / 1024);
-    if (u > 0 && whole < 100 && tenth > 0)
+    if (u > 0 && whole < 1000 && tenth > 0)
         format_buf(buf, size, "%llu.%u %s", whole, tenth, units[u]);
     else
         format_buf(buf, size, "%llu %s", whole, units[u]);

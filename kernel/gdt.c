@@ -5,13 +5,13 @@
  */
 #include "gdt.h"
 
-#include <stdint.h>
-
 #define SEG_PRESENT     0x80
 #define SEG_RING3       0x60
 #define SEG_CODE_DATA   0x10    /* not a system segment */
 #define SEG_EXEC        0x08
 #define SEG_RW          0x02    /* writable data, readable code */
+#define SEG_TSS32       0x09    /* available 32-bit TSS */
+#define SEG_TSS_BUSY    0x02    /* in the type field of a TSS descriptor */
 #define GRAN_4K         0x80
 #define GRAN_32BIT      0x40
 
@@ -38,10 +38,32 @@ static struct gdt_entry gdt[] = {
     FLAT(SEG_PRESENT | SEG_CODE_DATA | SEG_RW),
     FLAT(SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_EXEC | SEG_RW),
     FLAT(SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_RW),
+    { 0, 0, 0, 0, 0, 0 },       /* kernel TSS, filled in by gdt_init */
+    { 0, 0, 0, 0, 0, 0 },       /* double-fault TSS */
 };
+
+struct tss kernel_tss;
+struct tss double_fault_tss;
+
+static void set_tss(uint16_t selector, struct tss *t)
+{
+    uint32_t base = (uint32_t)(uintptr_t)t, limit = sizeof *t - 1;
+    gdt[selector / 8] = (struct gdt_entry){
+        limit & 0xFFFF, base & 0xFFFF, (base >> 16) & 0xFF,
+        SEG_PRESENT | SEG_TSS32, (limit >> 16) & 0x0F, base >> 24,
+    };
+    t->iomap_base = sizeof *t;  /* no I/O permission bitmap */
+}
+
+void gdt_tss_clear_busy(uint16_t selector)
+{
+    gdt[selector / 8].access &= (uint8_t)~SEG_TSS_BUSY;
+}
 
 void gdt_init(void)
 {
+    set_tss(GDT_KERNEL_TSS, &kernel_tss);
+    set_tss(GDT_DOUBLE_FAULT_TSS, &double_fault_tss);
     struct gdt_ptr p = { sizeof gdt - 1, (uint32_t)(uintptr_t)gdt };
     __asm__ volatile(
         "lgdt %0\n\t"
@@ -53,7 +75,9 @@ void gdt_init(void)
         "mov %%ax, %%fs\n\t"
         "mov %%ax, %%gs\n\t"
         "mov %%ax, %%ss\n\t"
+        "mov %3, %%ax\n\t"
+        "ltr %%ax\n\t"
         :
-        : "m"(p), "i"(GDT_KERNEL_CODE), "i"(GDT_KERNEL_DATA)
+        : "m"(p), "i"(GDT_KERNEL_CODE), "i"(GDT_KERNEL_DATA), "i"(GDT_KERNEL_TSS)
         : "eax", "memory");
 }

@@ -7,8 +7,12 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
+#include "demo.h"
+#include "fault.h"
+#include "frames.h"
 #include "gdt.h"
 #include "kernel.h"
+#include "ksym.h"
 #include "kstring.h"
 #include "paging.h"
 #include "seed.h"
@@ -99,26 +103,34 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     serial_init();                      /* first: everything after may print */
     vga_init();
     kprintf("mematlas: a map of this machine's memory\n");
+    gdt_init();                         /* our own segments and task state */
+    fault_init();                       /* from here on a fault explains itself */
 
     if (bootinfo_parse(magic, info_phys, early_window, &boot) != 0)
         panic("%s; refusing to read the boot information", boot.error);
+    ksym_load(&boot, early_window);     /* function names for backtraces */
     paging_drop_identity();             /* boot info copied: the low half goes */
-    gdt_init();                         /* our own segments, not the loader's */
+    frames_init(&boot);                 /* free RAM, minus all that is in use */
+    paging_init();                      /* the kernel's own page tables */
 
     /* QEMU's -kernel puts the image path first; GRUB 2 does not. */
     cmdline_parse(boot.cmdline, str_starts(boot.loader, "qemu"), &cmd);
     kernel_exit_on_stop = cmd.exit;
     print_boot();
 
+    serial_printf("@ksym source=%s count=%u\n", ksym_source(), ksym_count());
     atlas_build(&boot);
     atlas_print();
+    frames_report();
+    paging_print_maps();
+    atlas_print_permissions();
 
     int sum = add(5, 3);
     print_symbols(&sum);
 
-    if (cmd.demo)
-        kprintf("demo \"%s\" is not known yet; no demos exist in this version.\n",
-                cmd.demo);
+    if (cmd.demo && !demo_run(cmd.demo))
+        kprintf("demo \"%s\" is not known; the demos are: %s\n", cmd.demo,
+                demo_names());
 
     bool ok = true;
     char status[80];

@@ -1,11 +1,27 @@
 /*
- * paging.c - what the kernel does with the boot page directory.
+ * paging.c - build, change and explain the kernel's page tables.
  */
 #include "paging.h"
 
+#include "console.h"
+#include "frames.h"
+#include "gdt.h"
+#include "kstring.h"
 #include "memlayout.h"
+#include "sections.h"
+#include "serial.h"
 
+#define CR0_WP          0x00010000
+#define PD_INDEX(va)    ((uint32_t)(va) >> 22)
+#define PT_INDEX(va)    (((uint32_t)(va) >> 12) & 0x3FF)
+
+/* The kernel's own directory and the table for its first 4 MiB, in .bss. */
+static uint32_t kernel_pd[1024] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t kernel_pt0[1024] __attribute__((aligned(PAGE_SIZE)));
 static bool identity_present = true;
+static bool kernel_pd_active;
+
+/* ---- before paging_init: the boot directory ---------------------------------- */
 
 const void *early_window(uint64_t phys, uint32_t len)
 {
@@ -15,25 +31,234 @@ const void *early_window(uint64_t phys, uint32_t len)
     return (const void *)(uintptr_t)phys;
 }
 
-static inline void reload_cr3(void)
+static inline void load_cr3(uint32_t phys)
 {
-    uint32_t cr3;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-    __asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+    __asm__ volatile("mov %0, %%cr3" : : "r"(phys) : "memory");
+}
+
+static inline void invlpg(uintptr_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
 void paging_drop_identity(void)
 {
     for (int i = 0; i < BOOT_IDENTITY_SLOTS; i++)
         boot_page_directory[i] = 0;
-    reload_cr3();
+    load_cr3(VIRT_TO_PHYS(boot_page_directory));
     identity_present = false;
 }
 
 bool paging_identity_present(void)
 {
+    const uint32_t *pd = kernel_pd_active ? kernel_pd : boot_page_directory;
     for (int i = 0; i < BOOT_IDENTITY_SLOTS; i++)
-        if (boot_page_directory[i] & PTE_PRESENT)
+        if (pd[i] & PTE_PRESENT)
             return true;
     return false;
+}
+
+/* ---- the kernel's directory ---------------------------------------------------- */
+
+/* Page flags for a page of the kernel image, as linker.ld's PHDRS declare. */
+static uint32_t image_page_flags(uintptr_t va)
+{
+    uintptr_t page = va;
+    if (page >= (uintptr_t)_boot_stack_guard_start && page < (uintptr_t)_boot_stack_guard_end)
+        return 0;                               /* the guard: never present */
+    if (page < (uintptr_t)_data_start)
+        return PTE_PRESENT;                     /* headers, text, rodata */
+    return PTE_PRESENT | PTE_WRITE;             /* data, bss, stack */
+}
+
+uint32_t paging_directory_phys(void)
+{
+    return VIRT_TO_PHYS(kernel_pd);
+}
+
+void paging_init(void)
+{
+    memset(kernel_pd, 0, sizeof kernel_pd);
+    memset(kernel_pt0, 0, sizeof kernel_pt0);
+    /* The first MiB: BIOS data, VGA. Read-write, kernel only. */
+    for (uint32_t pa = 0; pa < LOW_MIB_END; pa += PAGE_SIZE)
+        kernel_pt0[PT_INDEX(pa)] = pa | PTE_PRESENT | PTE_WRITE;
+    for (uintptr_t va = (uintptr_t)_kernel_start; va < (uintptr_t)_kernel_end;
+         va += PAGE_SIZE) {
+        uint32_t flags = image_page_flags(va);
+        if (flags)
+            kernel_pt0[PT_INDEX(va)] = VIRT_TO_PHYS(va) | flags;
+    }
+    kernel_pd[PD_INDEX(KERNEL_VIRT_BASE)] = VIRT_TO_PHYS(kernel_pt0) | PTE_PRESENT | PTE_WRITE;
+    kernel_pd[RECURSIVE_SLOT] = VIRT_TO_PHYS(kernel_pd) | PTE_PRESENT | PTE_WRITE;
+    load_cr3(VIRT_TO_PHYS(kernel_pd));
+    kernel_pd_active = true;
+    /* A task switch loads CR3 from the TSS: both must name this directory. */
+    kernel_tss.cr3 = double_fault_tss.cr3 = VIRT_TO_PHYS(kernel_pd);
+    identity_present = false;
+
+    uint32_t cr0;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_WP));
+}
+
+/* Through the recursive slot: the directory, and the table for any va. */
+static inline uint32_t *pd_entry(uintptr_t va)
+{
+    return (uint32_t *)PAGE_DIR_VIRT + PD_INDEX(va);
+}
+
+static inline uint32_t *pt_entry(uintptr_t va)
+{
+    return (uint32_t *)PAGE_TABLES_VIRT + (va >> PAGE_SHIFT);
+}
+
+static inline uintptr_t table_virt(uintptr_t va)
+{
+    return PAGE_TABLES_VIRT + PD_INDEX(va) * PAGE_SIZE;
+}
+
+int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
+{
+    uint32_t *pde = pd_entry(va);
+    if (!(*pde & PTE_PRESENT)) {
+        uint32_t table = frame_alloc();
+        if (table == PMM_NO_FRAME)
+            return -1;
+        *pde = table | PTE_PRESENT | PTE_WRITE | (flags & PTE_USER);
+        invlpg(table_virt(va));
+        memset((void *)table_virt(va), 0, PAGE_SIZE);
+    } else if (flags & PTE_USER) {
+        *pde |= PTE_USER;
+    }
+    *pt_entry(va) = (pa & PTE_FRAME_MASK) | (flags & PTE_FLAGS_MASK) | PTE_PRESENT;
+    invlpg(va);
+    return 0;
+}
+
+uint32_t paging_unmap(uintptr_t va)
+{
+    if (!(*pd_entry(va) & PTE_PRESENT))
+        return 0;
+    uint32_t old = *pt_entry(va);
+    if (!(old & PTE_PRESENT))
+        return 0;
+    *pt_entry(va) = 0;
+    invlpg(va);
+    return old & PTE_FRAME_MASK;
+}
+
+int paging_protect(uintptr_t va, uint32_t flags)
+{
+    if (!(*pd_entry(va) & PTE_PRESENT) || !(*pt_entry(va) & PTE_PRESENT))
+        return -1;
+    uint32_t *pte = pt_entry(va);
+    *pte = (*pte & PTE_FRAME_MASK) | (flags & PTE_FLAGS_MASK) | PTE_PRESENT;
+    invlpg(va);
+    return 0;
+}
+
+bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags)
+{
+    uint32_t pde = *pd_entry(va);
+    if (!(pde & PTE_PRESENT))
+        return false;
+    uint32_t pte = *pt_entry(va);
+    if (!(pte & PTE_PRESENT))
+        return false;
+    /* Both levels must allow a write (or a user access) for it to happen. */
+    uint32_t f = pte & PTE_FLAGS_MASK;
+    f &= (pde & (PTE_WRITE | PTE_USER)) | ~(uint32_t)(PTE_WRITE | PTE_USER);
+    if (pa)
+        *pa = (pte & PTE_FRAME_MASK) | ((uint32_t)va & (PAGE_SIZE - 1));
+    if (flags)
+        *flags = f;
+    return true;
+}
+
+static const char *flag_words(uint32_t e, char *buf, int size)
+{
+    format_buf(buf, (size_t)size, "%s, %s, %s%s%s",
+               e & PTE_PRESENT ? "present" : "not present",
+               e & PTE_WRITE ? "writable" : "read-only",
+               e & PTE_USER ? "user" : "kernel only",
+               e & PTE_ACCESSED ? ", accessed" : "",
+               e & PTE_DIRTY ? ", dirty" : "");
+    return buf;
+}
+
+void paging_walk_print(uintptr_t va)
+{
+    char words[64];
+    uint32_t pde = *pd_entry(va);
+    kprintf("page walk for 0x%08lx:\n", (unsigned long)va);
+    kprintf("  directory entry %u = 0x%08x (%s)\n", PD_INDEX(va), pde,
+            flag_words(pde, words, sizeof words));
+    if (!(pde & PTE_PRESENT)) {
+        kprintf("  no page table: the address is not mapped\n");
+        return;
+    }
+    uint32_t pte = *pt_entry(va);
+    kprintf("  table at frame 0x%08x, entry %u = 0x%08x (%s)\n", pde & PTE_FRAME_MASK,
+            PT_INDEX(va), pte, flag_words(pte, words, sizeof words));
+    if (pte & PTE_PRESENT)
+        kprintf("  -> physical 0x%08x (frame 0x%08x + offset 0x%03lx)\n",
+                (pte & PTE_FRAME_MASK) | ((uint32_t)va & 0xFFF), pte & PTE_FRAME_MASK,
+                (unsigned long)(va & 0xFFF));
+    else
+        kprintf("  the page is not present\n");
+}
+
+static const char *map_flags(uint32_t f)
+{
+    switch (f & (PTE_WRITE | PTE_USER)) {
+    case PTE_WRITE:            return "P,W";
+    case PTE_USER:             return "P,U";
+    case PTE_WRITE | PTE_USER: return "P,W,U";
+    default:                   return "P";
+    }
+}
+
+struct run {
+    uint64_t start, end;
+    uint32_t phys, flags;
+    bool open;
+};
+
+static void run_flush(struct run *r)
+{
+    if (r->open)
+        serial_printf("@map start=0x%08llx end=0x%08llx phys=0x%08x flags=%s\n",
+                      (unsigned long long)r->start, (unsigned long long)r->end,
+                      r->phys, map_flags(r->flags));
+    r->open = false;
+}
+
+void paging_print_maps(void)
+{
+    struct run r = { 0, 0, 0, 0, false };
+    for (uint32_t di = 0; di < RECURSIVE_SLOT; di++) {
+        uint32_t pde = ((uint32_t *)PAGE_DIR_VIRT)[di];
+        if (!(pde & PTE_PRESENT)) {
+            run_flush(&r);
+            continue;
+        }
+        for (uint32_t ti = 0; ti < 1024; ti++) {
+            uint64_t va = ((uint64_t)di << 22) | ((uint64_t)ti << 12);
+            uint32_t pa, f;
+            if (!paging_translate((uintptr_t)va, &pa, &f)) {
+                run_flush(&r);
+                continue;
+            }
+            f &= PTE_WRITE | PTE_USER;
+            if (r.open && r.end == va && f == r.flags &&
+                r.phys + (uint32_t)(r.end - r.start) == pa) {
+                r.end += PAGE_SIZE;
+                continue;
+            }
+            run_flush(&r);
+            r = (struct run){ va, va + PAGE_SIZE, pa, f, true };
+        }
+    }
+    run_flush(&r);
 }

@@ -71,16 +71,24 @@ unsigned region_table_check(struct region_table *t, region_overlap_fn report)
             depth = 0;
         while (depth > 0 && t->r[open[depth - 1]].end <= r->start)
             depth--;
-        /* A partial overlap: report it and leave that region where it started. */
-        while (depth > 0 && t->r[open[depth - 1]].end < r->end) {
-            overlaps++;
-            if (report)
-                report(&t->r[open[depth - 1]], r);
+        /* An open region that ends inside r overlaps it partly: not a parent. */
+        while (depth > 0 && t->r[open[depth - 1]].end < r->end)
             depth--;
-        }
         r->parent = depth > 0 ? open[depth - 1] : REGION_NO_PARENT;
         r->depth = depth;
         open[depth++] = (int)i;
+
+        /* Report every earlier region that r overlaps partly, closed or not:
+         * one that was already dropped from the chain can still meet r. */
+        for (unsigned j = 0; j < i; j++) {
+            const struct region *a = &t->r[j];
+            if (a->space == r->space && a->start < r->start &&
+                r->start < a->end && a->end < r->end) {
+                overlaps++;
+                if (report)
+                    report(a, r);
+            }
+        }
     }
     return overlaps;
 }

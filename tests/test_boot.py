@@ -123,8 +123,10 @@ def test_kernel_regions_match_the_elf(config):
         else:
             assert num(v["phys"]) == syms[s0] - KERNEL_VIRT_BASE
         if name in KERNEL_SECTIONS:
+            # The section holds the region, then padding up to the next page.
             addr, size = sections[KERNEL_SECTIONS[name]]
-            assert span(v) == (addr, addr + size), name
+            assert num(v["start"]) == addr and num(v["end"]) <= addr + size, name
+            assert (addr + size) % PAGE == 0, f"{name}'s section leaves a hole"
     order = ["kernel.headers", "kernel.text", "kernel.rodata", "kernel.data",
              "kernel.bss", "boot.stack.guard", "boot.stack"]
     starts = [span(b.region("virtual", n)) for n in order]
@@ -400,3 +402,33 @@ def test_wrong_magic_stops_with_a_clear_message():
     assert "@panic reason=" in text, text
     assert "0x12345678" in text and "neither Multiboot 1" in text, text
     assert "@region" not in text, "the kernel went on after a wrong magic"
+
+
+# ---- modules -----------------------------------------------------------------------
+
+def test_modules_are_regions_of_their_own():
+    """QEMU's -initrd hands Multiboot modules over; each becomes module.N,
+    page aligned (the header asks for it), as long as its file, and clear of
+    the kernel and of the loader's other data."""
+    import pathlib
+    import tempfile
+    tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="mm-"))   # short: strings are cut at 127
+    first = tmp_path / "first.bin"
+    first.write_bytes(os.urandom(10000))
+    second = tmp_path / "second.txt"
+    second.write_bytes(b"hello\n")
+    b = q.boot(append="mode=test exit",
+               extra=["-initrd", f"{first} one two,{second}"])
+    b.assert_success()
+    m0, m1 = b.region("physical", "module.0"), b.region("physical", "module.1")
+    assert int(m0["size"]) == 10000 and int(m1["size"]) == 6
+    assert num(m0["start"]) % PAGE == 0 and num(m1["start"]) % PAGE == 0
+    k0, k1 = span(b.region("physical", "kernel.image"))
+    others = [span(r) for r in b.regions("physical")
+              if r["name"] in ("cmdline", "boot.loader.name", "multiboot.info",
+                               "multiboot.mmap", "multiboot.mods")]
+    for m in (m0, m1):
+        s, e = span(m)
+        assert e <= k0 or s >= k1
+        assert all(e <= o0 or s >= o1 for o0, o1 in others)
+    assert "one two" in b.output   # the module's own command line is described

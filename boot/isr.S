@@ -1,0 +1,107 @@
+/*
+ * isr.S - the first instructions of every exception and interrupt.
+ *
+ * Each stub makes the stack look the same (an error code, real or a zero,
+ * and the vector number), then the common path saves the registers, loads
+ * the kernel's data segments and calls trap_dispatch with a pointer to the
+ * struct trap_frame it built. The double fault (vector 8) does not come here:
+ * it goes through a task gate to a task of its own (see fault.c).
+ */
+#include "gdt.h"
+#include "trap.h"
+
+        .macro  STUB_NOERR vector
+        .globl  isr\vector
+isr\vector:
+        pushl   $0
+        pushl   $\vector
+        jmp     trap_common
+        .endm
+
+        .macro  STUB_ERR vector         /* the CPU pushed an error code already */
+        .globl  isr\vector
+isr\vector:
+        pushl   $\vector
+        jmp     trap_common
+        .endm
+
+        .text
+STUB_NOERR 0
+STUB_NOERR 1
+STUB_NOERR 2
+STUB_NOERR 3
+STUB_NOERR 4
+STUB_NOERR 5
+STUB_NOERR 6
+STUB_NOERR 7
+STUB_ERR   8
+STUB_NOERR 9
+STUB_ERR   10
+STUB_ERR   11
+STUB_ERR   12
+STUB_ERR   13
+STUB_ERR   14
+STUB_NOERR 15
+STUB_NOERR 16
+STUB_ERR   17
+STUB_NOERR 18
+STUB_NOERR 19
+STUB_NOERR 20
+STUB_ERR   21
+        .irp v, 22,23,24,25,26,27,28,29,30,31
+STUB_NOERR \v
+        .endr
+        .irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+STUB_NOERR \v
+        .endr
+
+        .type   trap_common, @function
+trap_common:
+        pushal
+        pushl   %ds
+        pushl   %es
+        pushl   %fs
+        pushl   %gs
+        movw    $GDT_KERNEL_DATA, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %fs
+        movw    %ax, %gs
+        cld
+        pushl   %esp                    /* struct trap_frame * */
+        call    trap_dispatch
+        addl    $4, %esp
+        popl    %gs
+        popl    %fs
+        popl    %es
+        popl    %ds
+        popal
+        addl    $8, %esp                /* vector and error code */
+        iret
+        .size   trap_common, . - trap_common
+
+/* The stubs' addresses, for idt.c. */
+        .section .rodata
+        .globl  isr_stubs
+        .balign 4
+isr_stubs:
+        .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23
+        .long   isr\v
+        .endr
+        .irp v, 24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+        .long   isr\v
+        .endr
+
+/*
+ * The double-fault task starts here, on double_fault_stack, with the CPU's
+ * error code (always 0) pushed. After the handler has pointed the
+ * interrupted task somewhere safe, iret returns to it (the task switch was
+ * nested), and the next double fault resumes right after that iret.
+ */
+        .text
+        .globl  double_fault_entry
+double_fault_entry:
+        addl    $4, %esp                /* the error code */
+        call    double_fault_handler
+        iret
+        jmp     double_fault_entry

@@ -1,0 +1,33 @@
+/*
+ * ksym.h - the kernel's own symbol names, for backtraces and fault reports.
+ *
+ * They come from the ELF .symtab that the boot loader loaded along with the
+ * section headers it handed over (Multiboot 1 flag bit 5, Multiboot 2 tag 9).
+ * QEMU's -kernel hands over no section headers; then a module that is the
+ * kernel's own ELF file (-initrd build/mematlas.elf) serves instead.
+ * The table is copied while the early identity mapping still exists.
+ */
+#ifndef KSYM_H
+#define KSYM_H
+
+#include <stdint.h>
+
+#include "bootinfo.h"
+
+#define KSYM_MAX        2048
+#define KSYM_NAMES_MAX  (48 * 1024)
+
+/* Reads the symbols; call before paging_drop_identity. Returns how many. */
+unsigned ksym_load(const struct boot_info *bi, phys_window window);
+/* "elf-sections", "module" or "none". */
+const char *ksym_source(void);
+unsigned ksym_count(void);
+/* The function or object holding addr, or NULL; *offset is addr - its start. */
+const char *ksym_lookup(uintptr_t addr, uint32_t *offset);
+/* Like ksym_lookup, without the offset. */
+const char *ksym_name(uintptr_t addr);
+/* The physical ranges the loader's .symtab/.strtab occupy (for reserving). */
+unsigned ksym_source_count(void);
+struct boot_range ksym_source_range(unsigned i);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * fault.c - turn every CPU exception into an explanation.
+ */
+#include "fault.h"
+
+#include "atlas.h"
+#include "console.h"
+#include "gdt.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "ksym.h"
+#include "memlayout.h"
+#include "paging.h"
+#include "region.h"
+#include "sections.h"
+#include "serial.h"
+
+#define PF_PRESENT  0x1     /* page-fault error code bits */
+#define PF_WRITE    0x2
+#define PF_USER     0x4
+#define PF_RESERVED 0x8
+#define PF_FETCH    0x10
+#define EFLAGS_RESERVED 0x2
+
+static const char *const exception_names[TRAP_EXCEPTIONS] = {
+    "divide-error", "debug", "nmi", "breakpoint", "overflow", "bound-range",
+    "invalid-opcode", "device-not-available", "double-fault",
+    "coprocessor-segment-overrun", "invalid-tss", "segment-not-present",
+    "stack-segment-fault", "general-protection", "page-fault", "reserved-15",
+    "x87-floating-point", "alignment-check", "machine-check",
+    "simd-floating-point", "virtualization", "control-protection",
+    "reserved-22", "reserved-23", "reserved-24", "reserved-25", "reserved-26",
+    "reserved-27", "reserved-28", "hypervisor-injection", "vmm-communication",
+    "security",
+};
+
+uint8_t double_fault_stack[FAULT_STACK_SIZE] __attribute__((aligned(16)));
+static struct kjmp *recovery;
+static int last_vector = -1;
+static int last_overflow;
+
+void fault_set_recovery(struct kjmp *j)
+{
+    recovery = j;
+}
+
+int fault_last_vector(void)
+{
+    return last_vector;
+}
+
+int fault_last_was_stack_overflow(void)
+{
+    return last_overflow;
+}
+
+static void describe_addr(char *buf, int size, uint32_t addr)
+{
+    uint32_t off;
+    const char *fn = ksym_lookup(addr, &off);
+    if (fn)
+        format_buf(buf, (size_t)size, "%s+0x%x in %s", fn, off, region_of((void *)addr));
+    else
+        format_buf(buf, (size_t)size, "in %s", region_of((void *)addr));
+}
+
+/* True when addr lies in a stack region of the atlas (frame pointers must). */
+static int on_a_stack(uint32_t addr)
+{
+    const struct region *r = region_find(&atlas, SPACE_VIRTUAL, addr);
+    return r && r->kind == KIND_STACK;
+}
+
+void backtrace_print(uint32_t eip, uint32_t ebp)
+{
+    kprintf("  backtrace (newest first):\n");
+    for (int i = 0; i < BACKTRACE_MAX; i++) {
+        uint32_t off = 0;
+        const char *fn = ksym_lookup(eip, &off);
+        if (fn)
+            kprintf("    #%-2d 0x%08x  %s+0x%x\n", i, eip, fn, off);
+        else
+            kprintf("    #%-2d 0x%08x  %s\n", i, eip, region_of((void *)eip));
+        serial_printf("@backtrace index=%d addr=0x%08x symbol=%s offset=0x%x\n", i, eip,
+                      fn ? fn : "?", off);
+        /* Each frame: [ebp] = the caller's ebp, [ebp+4] = the return address. */
+        if (!ebp || (ebp & 3) || !on_a_stack(ebp) || !on_a_stack(ebp + 4))
+            break;
+        const uint32_t *frame = (const uint32_t *)ebp;
+        uint32_t next = frame[0];
+        eip = frame[1];
+        if (next && next <= ebp)
+            break;                      /* frames go up the stack, never down */
+        ebp = next;
+        if (!eip)
+            break;
+    }
+}
+
+static int is_stack_overflow(uint32_t addr)
+{
+    const struct region *r = region_find(&atlas, SPACE_VIRTUAL, addr);
+    return r && r->kind == KIND_GUARD;
+}
+
+static void page_fault_reason(char *buf, int size, uint32_t addr, uint32_t err)
+{
+    const char *access = err & PF_FETCH ? "instruction fetch" : err & PF_WRITE ? "write" : "read";
+    const char *where = region_of((void *)addr);
+    if (err & PF_RESERVED)
+        format_buf(buf, (size_t)size, "reserved bit set in a page table entry for 0x%08x",
+                   addr);
+    else if (!(err & PF_PRESENT) && addr < PAGE_SIZE)
+        format_buf(buf, (size_t)size, "null pointer: %s of address 0x%x, and page 0 is "
+                   "never mapped", access, addr);
+    else if (!(err & PF_PRESENT) && is_stack_overflow(addr))
+        format_buf(buf, (size_t)size, "stack overflow: %s in the guard page %s", access,
+                   where);
+    else if (!(err & PF_PRESENT))
+        format_buf(buf, (size_t)size, "%s of an address that is not mapped (%s)", access,
+                   where);
+    else if (err & PF_WRITE)
+        format_buf(buf, (size_t)size, "write to a read-only page in %s%s", where,
+                   strcmp(where, "kernel.text") == 0 ? " (code is read-only)" :
+                   strcmp(where, "kernel.rodata") == 0 ? " (constants are read-only)" : "");
+    else
+        format_buf(buf, (size_t)size, "%s not allowed by the page's protection in %s",
+                   access, where);
+}
+
+static void report(unsigned vector, uint32_t err, uint32_t addr, uint32_t eip,
+                   const char *reason, const uint32_t regs[8])
+{
+    char at[96], fault_at[96];
+    const char *name = vector < TRAP_EXCEPTIONS ? exception_names[vector] : "interrupt";
+    console_use_vga(true);
+    kprintf("\n==== CPU exception %u: %s ====\n  %s\n", vector, name, reason);
+    describe_addr(fault_at, sizeof fault_at, addr);
+    describe_addr(at, sizeof at, eip);
+    kprintf("  address     0x%08x  %s\n", addr, fault_at);
+    kprintf("  instruction 0x%08x  %s\n", eip, at);
+    if (vector == TRAP_PAGE_FAULT)
+        kprintf("  error code 0x%x: %s, %s, %s mode%s\n", err,
+                err & PF_PRESENT ? "page present (protection)" : "page not present",
+                err & PF_FETCH ? "fetch" : err & PF_WRITE ? "write" : "read",
+                err & PF_USER ? "user" : "kernel", err & PF_RESERVED ? ", reserved bit" : "");
+    else
+        kprintf("  error code 0x%x\n", err);
+    kprintf("  eax=%08x ebx=%08x ecx=%08x edx=%08x\n  esi=%08x edi=%08x ebp=%08x esp=%08x\n",
+            regs[0], regs[1], regs[2], regs[3], regs[4], regs[5], regs[6], regs[7]);
+    serial_printf("@fault vector=%u name=%s addr=0x%08x eip=0x%08x region=%s reason=",
+                  vector, name, addr, eip, region_of((void *)addr));
+    serial_put_quoted(reason);
+    serial_putc('\n');
+    last_vector = (int)vector;
+}
+
+void fault_report_and_stop(struct trap_frame *f)
+{
+    uint32_t addr = f->eip;
+    char reason[160];
+    if (f->vector == TRAP_PAGE_FAULT) {
+        __asm__ volatile("mov %%cr2, %0" : "=r"(addr));
+        page_fault_reason(reason, sizeof reason, addr, f->error);
+        last_overflow = is_stack_overflow(addr);
+    } else {
+        format_buf(reason, sizeof reason, "%s at %s",
+                   f->vector < TRAP_EXCEPTIONS ? exception_names[f->vector] : "interrupt",
+                   region_of((void *)f->eip));
+        last_overflow = 0;
+    }
+    uint32_t regs[8] = { f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi, f->ebp,
+                         trap_interrupted_esp(f) };
+    report(f->vector, f->error, addr, f->eip, reason, regs);
+    backtrace_print(f->eip, f->ebp);
+    if (recovery) {
+        struct kjmp *j = recovery;
+        recovery = 0;
+        kprintf("  the demo is abandoned; the kernel carries on.\n");
+        kjmp_jump(j, 1);
+    }
+    kernel_stop(false);
+}
+
+/* ---- the double-fault task ------------------------------------------------- */
+
+static void abandon_after_double_fault(void);
+
+/*
+ * Runs in the double-fault task, on double_fault_stack. The interrupted
+ * state is in kernel_tss, where the task switch saved it.
+ */
+void double_fault_handler(void);
+void double_fault_handler(void)
+{
+    struct tss *t = &kernel_tss;
+    uint32_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    char reason[200];
+    const struct region *stack = region_find(&atlas, SPACE_VIRTUAL, t->esp);
+    last_overflow = is_stack_overflow(cr2) || is_stack_overflow(t->esp);
+    if (last_overflow) {
+        /* The stack that overflowed is the one just above its guard page. */
+        const struct region *s = region_find(&atlas, SPACE_VIRTUAL,
+                                             (t->esp & ~(uint32_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
+        format_buf(reason, sizeof reason,
+                   "stack overflow: %s (%u bytes) is used up; esp 0x%08x reached its "
+                   "guard page, so the CPU could not push the page fault's frame",
+                   s ? s->name : "the stack",
+                   s ? (unsigned)(s->end - s->start) : 0, t->esp);
+    } else {
+        format_buf(reason, sizeof reason,
+                   "a fault while starting the handler of another fault (esp 0x%08x "
+                   "in %s)", t->esp, stack ? stack->name : "(unmapped)");
+    }
+    uint32_t regs[8] = { t->eax, t->ebx, t->ecx, t->edx, t->esi, t->edi, t->ebp, t->esp };
+    report(TRAP_DOUBLE_FAULT, 0, last_overflow ? cr2 : t->eip, t->eip, reason, regs);
+    kprintf("  handled by the double-fault task on its own stack (%u bytes at %p)\n",
+            FAULT_STACK_SIZE, (void *)double_fault_stack);
+    backtrace_print(t->eip, t->ebp);
+    if (!recovery)
+        kernel_stop(false);
+    /* Resume the interrupted task somewhere safe: abandon_after_double_fault,
+     * on the stack as it was when the demo started. */
+    t->eip = (uint32_t)(uintptr_t)abandon_after_double_fault;
+    t->esp = recovery->esp - 256;
+    t->ebp = 0;
+    t->eflags = EFLAGS_RESERVED;
+}
+
+static void abandon_after_double_fault(void)
+{
+    struct kjmp *j = recovery;
+    recovery = 0;
+    kprintf("  the demo is abandoned; the kernel carries on.\n");
+    kjmp_jump(j, 1);
+}
+
+extern char double_fault_entry[];
+
+void fault_init(void)
+{
+    idt_init();
+    trap_set_handler(TRAP_PAGE_FAULT, fault_report_and_stop);
+
+    /* Where the CPU saves us on a task switch, and what it loads coming back.
+     * CR3 is whatever is live now; paging_init updates both when it switches. */
+    uint32_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    kernel_tss.cr3 = cr3;
+    kernel_tss.ss0 = GDT_KERNEL_DATA;
+    kernel_tss.esp0 = (uint32_t)(uintptr_t)_boot_stack_top;
+
+    struct tss *d = &double_fault_tss;
+    d->cr3 = cr3;
+    d->eip = (uint32_t)(uintptr_t)double_fault_entry;
+    d->esp = (uint32_t)(uintptr_t)(double_fault_stack + sizeof double_fault_stack);
+    d->ss0 = GDT_KERNEL_DATA;
+    d->esp0 = d->esp;
+    d->eflags = EFLAGS_RESERVED;                /* interrupts off */
+    d->cs = GDT_KERNEL_CODE;
+    d->ds = d->es = d->fs = d->gs = d->ss = GDT_KERNEL_DATA;
+}

@@ -1,0 +1,93 @@
+/*
+ * frames.c - physical frames for the kernel: the pmm, fed from the boot map.
+ */
+#include "frames.h"
+
+#include "console.h"
+#include "ksym.h"
+#include "sections.h"
+#include "serial.h"
+
+struct pmm kernel_frames;
+static uint64_t reserved_at_boot;
+
+static void reserve(struct boot_range r)
+{
+    if (r.end > r.start)
+        reserved_at_boot += (uint64_t)pmm_reserve(&kernel_frames, r.start, r.end)
+                            << PAGE_SHIFT;
+}
+
+void frames_init(const struct boot_info *bi)
+{
+    pmm_init(&kernel_frames, bi->mmap, bi->mmap_count);
+    if (!bi->has_mmap && bi->has_meminfo) {
+        /* No map: the only RAM we may trust above 1 MiB is mem_upper. */
+        struct boot_mmap_entry upper = {
+            LOW_MIB_END, LOW_MIB_END + (uint64_t)bi->mem_upper_kib * 1024,
+            MMAP_AVAILABLE,
+        };
+        pmm_init(&kernel_frames, &upper, 1);
+    }
+    struct boot_range kernel = {
+        (uintptr_t)_kernel_start - KERNEL_VIRT_BASE,
+        (uintptr_t)_kernel_end - KERNEL_VIRT_BASE,
+    };
+    reserve(kernel);
+    reserve(bi->info);
+    reserve(bi->cmdline_range);
+    reserve(bi->loader_range);
+    reserve(bi->mmap_range);
+    reserve(bi->modules_range);
+    reserve(bi->elf_range);
+    for (unsigned i = 0; i < bi->module_count; i++)
+        reserve(bi->modules[i].range);
+    /* The loader's copies of .symtab and .strtab stay where they are. */
+    for (unsigned i = 0; i < ksym_source_count(); i++)
+        reserve(ksym_source_range(i));
+}
+
+uint32_t frame_alloc(void)
+{
+    return pmm_alloc_frame(&kernel_frames);
+}
+
+enum pmm_status frame_free(uint32_t phys)
+{
+    enum pmm_status s = pmm_free_frame(&kernel_frames, phys);
+    if (s != PMM_OK) {
+        void *caller = __builtin_return_address(0);
+        const char *fn = ksym_name((uintptr_t)caller);
+        kprintf("frames: refused to free 0x%08x (called from %p %s): %s\n", phys,
+                caller, fn ? fn : "", pmm_status_text(s));
+        serial_printf("@warn source=frames msg=\"free of 0x%08x refused: %s\"\n",
+                      phys, pmm_status_text(s));
+    }
+    return s;
+}
+
+uint64_t frames_reserved_bytes(void)
+{
+    return reserved_at_boot;
+}
+
+void frames_report(void)
+{
+    const struct pmm *p = &kernel_frames;
+    uint64_t total = p->ram_bytes;
+    uint64_t free = (uint64_t)p->free_frames << PAGE_SHIFT;
+    char t[16], f[16], r[16], u[16], a[16];
+    serial_printf("@frames total=%llu free=%llu used=%llu\n",
+                  (unsigned long long)total, (unsigned long long)free,
+                  (unsigned long long)(total - free));
+    kprintf("Frames: %s of RAM below 4 GiB; %s reserved at boot (first MiB, "
+            "kernel, loader data), %s allocated since, %s free",
+            format_size(t, sizeof t, total),
+            format_size(r, sizeof r, total - ((uint64_t)p->managed_frames << PAGE_SHIFT)),
+            format_size(u, sizeof u,
+                        (uint64_t)(p->managed_frames - p->free_frames) << PAGE_SHIFT),
+            format_size(f, sizeof f, free));
+    if (p->ram_above_4g)
+        kprintf("; %s above 4 GiB left unused", format_size(a, sizeof a, p->ram_above_4g));
+    kprintf(".\n");
+}

@@ -1,0 +1,57 @@
+/*
+ * idt.c - the interrupt descriptor table: an interrupt gate per vector into
+ * isr.S, except the double fault, which gets a task gate (see fault.c).
+ */
+#include "trap.h"
+
+#include "gdt.h"
+
+#define GATE_INTERRUPT  0x8E    /* present, ring 0, 32-bit interrupt gate */
+#define GATE_TASK       0x85    /* present, ring 0, task gate */
+
+struct idt_entry {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t zero;
+    uint8_t type;
+    uint16_t offset_high;
+} __attribute__((packed));
+
+struct idt_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+extern const uint32_t isr_stubs[TRAP_VECTORS];
+static struct idt_entry idt[256];
+static trap_handler handlers[TRAP_VECTORS];
+
+static void set_gate(unsigned v, uint32_t offset, uint16_t selector, uint8_t type)
+{
+    idt[v] = (struct idt_entry){ offset & 0xFFFF, selector, 0, type, offset >> 16 };
+}
+
+void idt_init(void)
+{
+    for (unsigned v = 0; v < TRAP_VECTORS; v++)
+        set_gate(v, isr_stubs[v], GDT_KERNEL_CODE, GATE_INTERRUPT);
+    set_gate(TRAP_DOUBLE_FAULT, 0, GDT_DOUBLE_FAULT_TSS, GATE_TASK);
+    struct idt_ptr p = { sizeof idt - 1, (uint32_t)(uintptr_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void trap_set_handler(unsigned vector, trap_handler h)
+{
+    if (vector < TRAP_VECTORS)
+        handlers[vector] = h;
+}
+
+void fault_report_and_stop(struct trap_frame *f);
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector < TRAP_VECTORS && handlers[f->vector])
+        handlers[f->vector](f);
+    else
+        fault_report_and_stop(f);
+}

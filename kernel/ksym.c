@@ -1,0 +1,204 @@
+/*
+ * ksym.c - copy the kernel's function and object symbols into a small
+ * sorted table that fault reports can search.
+ */
+#include "ksym.h"
+
+#include "kstring.h"
+#include "memlayout.h"
+
+#define SHT_SYMTAB      2
+#define STT_OBJECT      1
+#define STT_FUNC        2
+#define ELF_SHDR_SIZE   40
+#define ELF_SYM_SIZE    16
+
+struct elf_shdr {
+    uint32_t name, type, flags, addr, offset, size, link, info, addralign, entsize;
+};
+
+struct elf_sym {
+    uint32_t name, value, size;
+    uint8_t info, other;
+    uint16_t shndx;
+};
+
+struct ksym {
+    uint32_t addr, size;
+    uint32_t name;          /* offset in names[] */
+};
+
+static struct ksym table[KSYM_MAX];
+static char names[KSYM_NAMES_MAX];
+static unsigned count, names_used;
+static const char *source = "none";
+static struct boot_range ranges[2];
+static unsigned range_count;
+
+/* Where the section headers, symtab and strtab bytes are: physical memory as
+ * the loader left it (base 0, use sh_addr), or a file image (use sh_offset). */
+struct elf_view {
+    phys_window window;
+    uint64_t file_base;     /* physical start of the file image, if a module */
+    uint64_t file_size;
+    bool is_file;
+};
+
+static const void *view_section(const struct elf_view *v, const struct elf_shdr *sh)
+{
+    if (v->is_file) {
+        if ((uint64_t)sh->offset + sh->size > v->file_size)
+            return 0;
+        return v->window(v->file_base + sh->offset, sh->size);
+    }
+    if (!sh->addr)
+        return 0;           /* the loader did not load it */
+    uint64_t phys = sh->addr >= KERNEL_VIRT_BASE ? sh->addr - KERNEL_VIRT_BASE : sh->addr;
+    return v->window(phys, sh->size);
+}
+
+static unsigned take_symbols(const struct elf_view *v, const uint8_t *shdrs,
+                             uint32_t num)
+{
+    for (uint32_t i = 0; i < num; i++) {
+        struct elf_shdr sh, strsh;
+        memcpy(&sh, shdrs + i * ELF_SHDR_SIZE, sizeof sh);
+        if (sh.type != SHT_SYMTAB || sh.link >= num || sh.entsize != ELF_SYM_SIZE)
+            continue;
+        memcpy(&strsh, shdrs + sh.link * ELF_SHDR_SIZE, sizeof strsh);
+        const uint8_t *syms = view_section(v, &sh);
+        const char *strs = view_section(v, &strsh);
+        if (!syms || !strs)
+            return 0;
+        if (!v->is_file) {
+            ranges[0] = (struct boot_range){ sh.addr, (uint64_t)sh.addr + sh.size };
+            ranges[1] = (struct boot_range){ strsh.addr, (uint64_t)strsh.addr + strsh.size };
+            range_count = 2;
+        }
+        for (uint32_t k = 0; k < sh.size / ELF_SYM_SIZE && count < KSYM_MAX; k++) {
+            struct elf_sym s;
+            memcpy(&s, syms + k * ELF_SYM_SIZE, sizeof s);
+            unsigned type = s.info & 0xF;
+            if ((type != STT_FUNC && type != STT_OBJECT) || s.value < KERNEL_VIRT_BASE ||
+                s.name >= strsh.size)
+                continue;
+            const char *name = strs + s.name;
+            size_t len = strnlen(name, strsh.size - s.name);
+            if (len == 0 || names_used + len + 1 > sizeof names)
+                continue;
+            memcpy(names + names_used, name, len);
+            names[names_used + len] = '\0';
+            table[count++] = (struct ksym){ s.value, s.size, names_used };
+            names_used += (unsigned)len + 1;
+        }
+        break;
+    }
+    /* Sort by address: insertion sort, once, at boot. */
+    for (unsigned i = 1; i < count; i++) {
+        struct ksym key = table[i];
+        unsigned j = i;
+        while (j > 0 && table[j - 1].addr > key.addr) {
+            table[j] = table[j - 1];
+            j--;
+        }
+        table[j] = key;
+    }
+    return count;
+}
+
+static bool load_from_sections(const struct boot_info *bi, phys_window window)
+{
+    if (!bi->has_elf)
+        return false;
+    const uint8_t *shdrs = window(bi->elf_range.start,
+                                  (uint32_t)(bi->elf_range.end - bi->elf_range.start));
+    if (!shdrs)
+        return false;
+    struct elf_view v = { window, 0, 0, false };
+    return take_symbols(&v, shdrs, bi->elf_num) > 0;
+}
+
+static bool load_from_module(const struct boot_module *m, phys_window window)
+{
+    uint64_t size = m->range.end - m->range.start;
+    const uint8_t *ehdr = size >= 52 ? window(m->range.start, 52) : 0;
+    if (!ehdr || memcmp(ehdr, "\177ELF", 4) != 0 || ehdr[4] != 1 /* 32-bit */)
+        return false;
+    uint32_t shoff;
+    uint16_t shentsize, shnum;
+    memcpy(&shoff, ehdr + 32, 4);
+    memcpy(&shentsize, ehdr + 46, 2);
+    memcpy(&shnum, ehdr + 48, 2);
+    if (shentsize != ELF_SHDR_SIZE || (uint64_t)shoff + (uint64_t)shnum * shentsize > size)
+        return false;
+    const uint8_t *shdrs = window(m->range.start + shoff, (uint32_t)shnum * shentsize);
+    if (!shdrs)
+        return false;
+    struct elf_view v = { window, m->range.start, size, true };
+    return take_symbols(&v, shdrs, shnum) > 0;
+}
+
+unsigned ksym_load(const struct boot_info *bi, phys_window window)
+{
+    count = names_used = range_count = 0;
+    source = "none";
+    if (load_from_sections(bi, window)) {
+        source = "elf-sections";
+        return count;
+    }
+    count = names_used = range_count = 0;
+    for (unsigned i = 0; i < bi->module_count; i++)
+        if (load_from_module(&bi->modules[i], window)) {
+            source = "module";
+            return count;
+        }
+    count = 0;
+    return 0;
+}
+
+const char *ksym_source(void)
+{
+    return source;
+}
+
+unsigned ksym_count(void)
+{
+    return count;
+}
+
+const char *ksym_lookup(uintptr_t addr, uint32_t *offset)
+{
+    /* The last symbol starting at or below addr, by binary search. */
+    unsigned lo = 0, hi = count;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (table[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    const struct ksym *s = &table[lo - 1];
+    uint32_t off = (uint32_t)(addr - s->addr);
+    if (s->size ? off >= s->size : off > 0x10000)
+        return 0;
+    if (offset)
+        *offset = off;
+    return names + s->name;
+}
+
+const char *ksym_name(uintptr_t addr)
+{
+    return ksym_lookup(addr, 0);
+}
+
+unsigned ksym_source_count(void)
+{
+    return range_count;
+}
+
+struct boot_range ksym_source_range(unsigned i)
+{
+    return ranges[i];
+}

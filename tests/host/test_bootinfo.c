@@ -1,0 +1,1086 @@
+/*
+ * test_bootinfo.c - kernel/bootinfo.c: Multiboot 1 and 2 information blocks
+ * built by hand in a host buffer that plays physical memory, both correct
+ * ones (every field and range checked) and broken ones (warnings, errors,
+ * and that what came before the damage is kept).
+ */
+#include <stdint.h>
+
+#include "bootinfo.h"
+#include "check.h"
+#include "multiboot.h"
+
+/* ---- "physical memory" -------------------------------------------------- */
+
+#define MEM_SIZE (1u << 20)
+
+static uint8_t mem[MEM_SIZE] __attribute__((aligned(8)));
+
+/* The phys_window: all of mem, nothing beyond it. */
+static const void *window(uint64_t phys, uint32_t len)
+{
+    if (phys > sizeof mem || len > sizeof mem - phys)
+        return NULL;
+    return mem + phys;
+}
+
+static void mem_reset(void)
+{
+    memset(mem, 0, sizeof mem);
+}
+
+static void put(uint32_t phys, const void *src, size_t len)
+{
+    memcpy(mem + phys, src, len);
+}
+
+static void put_str(uint32_t phys, const char *s)
+{
+    put(phys, s, strlen(s) + 1);
+}
+
+static uint32_t get32(uint32_t phys)
+{
+    uint32_t v;
+    memcpy(&v, mem + phys, sizeof v);
+    return v;
+}
+
+static void put32(uint32_t phys, uint32_t v)
+{
+    put(phys, &v, sizeof v);
+}
+
+/* True when some warning contains every one of the (up to two) strings. */
+static bool warned(const struct boot_info *bi, const char *a, const char *b)
+{
+    for (unsigned i = 0; i < bi->warning_count && i < BOOT_WARNINGS_MAX; i++)
+        if (strstr(bi->warnings[i], a) && (!b || strstr(bi->warnings[i], b)))
+            return true;
+    return false;
+}
+
+static void show_warnings(const struct boot_info *bi)
+{
+    for (unsigned i = 0; i < bi->warning_count && i < BOOT_WARNINGS_MAX; i++)
+        printf("  warning: %s\n", bi->warnings[i]);
+    if (bi->error[0])
+        printf("  error: %s\n", bi->error);
+}
+
+#define CHECK_WARNED(bi, a, b) \
+    do { if (!CHECK(warned(bi, a, b))) show_warnings(bi); } while (0)
+#define CHECK_NO_WARNINGS(bi) \
+    do { if (!CHECK_INT_EQ((bi)->warning_count, 0)) show_warnings(bi); } while (0)
+#define CHECK_RANGE(r, s, e) \
+    do { CHECK_HEX_EQ((r).start, s); CHECK_HEX_EQ((r).end, e); } while (0)
+#define CHECK_MMAP(bi, i, s, e, t) \
+    do { CHECK_HEX_EQ((bi)->mmap[i].start, s); CHECK_HEX_EQ((bi)->mmap[i].end, e); \
+         CHECK_INT_EQ((bi)->mmap[i].type, t); } while (0)
+
+/* Big: keep it off the stack. Each test starts from a clean one. */
+static struct boot_info bi_storage;
+
+static struct boot_info *parse_ok(uint32_t magic, uint32_t info)
+{
+    struct boot_info *bi = &bi_storage;
+    memset(bi, 0xA5, sizeof *bi);      /* the parser must clear it itself */
+    int rc = bootinfo_parse(magic, info, window, bi);
+    if (!CHECK_INT_EQ(rc, 0))
+        show_warnings(bi);
+    return bi;
+}
+
+static struct boot_info *parse_fail(uint32_t magic, uint32_t info)
+{
+    struct boot_info *bi = &bi_storage;
+    memset(bi, 0xA5, sizeof *bi);
+    CHECK_INT_EQ(bootinfo_parse(magic, info, window, bi), -1);
+    CHECK(bi->error[0] != '\0');
+    /* Nothing is taken from a block that cannot be trusted. */
+    CHECK_INT_EQ(bi->mmap_count, 0);
+    CHECK_INT_EQ(bi->module_count, 0);
+    CHECK(!bi->has_meminfo);
+    CHECK_STR_EQ(bi->cmdline, "");
+    return bi;
+}
+
+/* ---- Multiboot 1 --------------------------------------------------------- */
+
+#define MB1_INFO     0x1000u
+#define MB1_CMDLINE  0x2000u
+#define MB1_LOADER   0x2400u
+#define MB1_MODS     0x3000u
+#define MB1_MODSTR   0x3800u
+#define MB1_MMAP     0x4000u
+#define MB1_SHDR     0x6000u
+
+static struct mb1_info mb1;
+
+static void mb1_begin(uint32_t flags)
+{
+    mem_reset();
+    memset(&mb1, 0, sizeof mb1);
+    mb1.flags = flags;
+}
+
+static void mb1_commit(void)
+{
+    put(MB1_INFO, &mb1, sizeof mb1);
+}
+
+/* Appends one map entry whose size field is `size` (20 normally). */
+static uint32_t mb1_mmap_off;
+
+static void mb1_map_entry_sized(uint32_t size, uint64_t base, uint64_t len,
+                                uint32_t type)
+{
+    struct mb1_mmap_entry e = { size, base, len, type };
+    put(MB1_MMAP + mb1_mmap_off, &e, sizeof e);
+    mb1_mmap_off += size + 4;
+    mb1.flags |= MB1_INFO_MEM_MAP;
+    mb1.mmap_addr = MB1_MMAP;
+    mb1.mmap_length = mb1_mmap_off;
+}
+
+static void mb1_map_begin(void)
+{
+    mb1_mmap_off = 0;
+}
+
+static void mb1_map_entry(uint64_t base, uint64_t len, uint32_t type)
+{
+    mb1_map_entry_sized(20, base, len, type);
+}
+
+static void mb1_modules(const struct mb1_module *mods, uint32_t count)
+{
+    put(MB1_MODS, mods, count * sizeof *mods);
+    mb1.flags |= MB1_INFO_MODS;
+    mb1.mods_addr = MB1_MODS;
+    mb1.mods_count = count;
+}
+
+static void mb1_full(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_LOADER_NAME |
+              MB1_INFO_ELF_SHDR);
+    mb1.mem_lower = 639;
+    mb1.mem_upper = 129920;
+    mb1.cmdline = MB1_CMDLINE;
+    put_str(MB1_CMDLINE, "/boot/mematlas.elf mode=test exit");
+    mb1.boot_loader_name = MB1_LOADER;
+    put_str(MB1_LOADER, "GRUB 2.06");
+
+    put_str(MB1_MODSTR, "initrd.img quiet");
+    put_str(MB1_MODSTR + 0x100, "second");
+    struct mb1_module mods[2] = {
+        { 0x200000, 0x201000, MB1_MODSTR, 0 },
+        { 0x201000, 0x203800, MB1_MODSTR + 0x100, 0 },
+    };
+    mb1_modules(mods, 2);
+
+    mb1.shdr_num = 12;
+    mb1.shdr_size = 40;
+    mb1.shdr_addr = MB1_SHDR;
+    mb1.shdr_shndx = 11;
+
+    mb1_map_begin();
+    mb1_map_entry(0x0, 0x9fc00, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x9fc00, 0x400, MB_MEMORY_RESERVED);
+    mb1_map_entry(0xf0000, 0x10000, MB_MEMORY_RESERVED);
+    /* An entry with 4 extra bytes after the type: `size` says where the next is. */
+    mb1_map_entry_sized(24, 0x100000, 0x7ee0000, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x12345000, 0, MB_MEMORY_AVAILABLE);     /* empty: skipped */
+    mb1_map_entry(0x7fe0000, 0x20000, MB_MEMORY_ACPI);
+    mb1_map_entry(0xfffc0000, 0x40000, MB_MEMORY_RESERVED);
+    mb1_map_entry(0x100000000ULL, 0x40000000, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x140000000ULL, 0x1000, MB_MEMORY_NVS);
+    mb1_map_entry(0x140001000ULL, 0x1000, MB_MEMORY_BAD);
+    mb1_map_entry(0x140002000ULL, 0x1000, 77);             /* unknown type */
+    uint32_t map_len = mb1_mmap_off;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK_STR_EQ(bi->error, "");
+    CHECK_INT_EQ(bi->protocol, BOOT_MULTIBOOT1);
+    CHECK_HEX_EQ(bi->magic, MB1_LOADER_MAGIC);
+    CHECK_RANGE(bi->info, MB1_INFO, MB1_INFO + 116);
+
+    CHECK(bi->has_meminfo);
+    CHECK_INT_EQ(bi->mem_lower_kib, 639);
+    CHECK_INT_EQ(bi->mem_upper_kib, 129920);
+
+    CHECK_STR_EQ(bi->cmdline, "/boot/mematlas.elf mode=test exit");
+    CHECK_INT_EQ(bi->cmdline_length, 33);
+    CHECK(!bi->cmdline_cut);
+    CHECK_RANGE(bi->cmdline_range, MB1_CMDLINE, MB1_CMDLINE + 34);
+
+    CHECK_STR_EQ(bi->loader, "GRUB 2.06");
+    CHECK_RANGE(bi->loader_range, MB1_LOADER, MB1_LOADER + 10);
+
+    CHECK_INT_EQ(bi->module_count, 2);
+    CHECK_RANGE(bi->modules_range, MB1_MODS, MB1_MODS + 32);
+    CHECK_RANGE(bi->modules[0].range, 0x200000, 0x201000);
+    CHECK_STR_EQ(bi->modules[0].cmdline, "initrd.img quiet");
+    CHECK_RANGE(bi->modules[1].range, 0x201000, 0x203800);
+    CHECK_STR_EQ(bi->modules[1].cmdline, "second");
+
+    CHECK(bi->has_elf);
+    CHECK_INT_EQ(bi->elf_num, 12);
+    CHECK_INT_EQ(bi->elf_entsize, 40);
+    CHECK_INT_EQ(bi->elf_shndx, 11);
+    CHECK_RANGE(bi->elf_range, MB1_SHDR, MB1_SHDR + 12 * 40);
+
+    CHECK(bi->has_mmap);
+    CHECK_RANGE(bi->mmap_range, MB1_MMAP, MB1_MMAP + map_len);
+    REQUIRE_INT_EQ(bi->mmap_count, 10);
+    CHECK_MMAP(bi, 0, 0x0, 0x9fc00, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 1, 0x9fc00, 0xa0000, MMAP_RESERVED);
+    CHECK_MMAP(bi, 2, 0xf0000, 0x100000, MMAP_RESERVED);
+    CHECK_MMAP(bi, 3, 0x100000, 0x7fe0000, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 4, 0x7fe0000, 0x8000000, MMAP_ACPI);
+    CHECK_MMAP(bi, 5, 0xfffc0000, 0x100000000ULL, MMAP_RESERVED);
+    /* Above 4 GiB: all 64 bits of base and end. */
+    CHECK_MMAP(bi, 6, 0x100000000ULL, 0x140000000ULL, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 7, 0x140000000ULL, 0x140001000ULL, MMAP_NVS);
+    CHECK_MMAP(bi, 8, 0x140001000ULL, 0x140002000ULL, MMAP_BAD);
+    CHECK_MMAP(bi, 9, 0x140002000ULL, 0x140003000ULL, MMAP_RESERVED);
+
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0x9fc00ULL + 0x7ee0000 + 0x40000000);
+}
+
+static void names(void)
+{
+    CHECK_STR_EQ(boot_protocol_name(BOOT_MULTIBOOT1), "multiboot1");
+    CHECK_STR_EQ(boot_protocol_name(BOOT_MULTIBOOT2), "multiboot2");
+    CHECK_STR_EQ(boot_protocol_name(BOOT_NONE), "none");
+    CHECK_STR_EQ(mmap_type_name(MMAP_AVAILABLE), "available");
+    CHECK_STR_EQ(mmap_type_name(MMAP_RESERVED), "reserved");
+    CHECK_STR_EQ(mmap_type_name(MMAP_ACPI), "acpi");
+    CHECK_STR_EQ(mmap_type_name(MMAP_NVS), "nvs");
+    CHECK_STR_EQ(mmap_type_name(MMAP_BAD), "bad");
+    CHECK_STR_EQ(mmap_type_name((enum mmap_type)42), "reserved");
+}
+
+static void mb1_meminfo_only(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    mb1.mem_lower = 639;
+    mb1.mem_upper = 64512;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK(!bi->has_mmap);
+    CHECK_INT_EQ(bi->mmap_count, 0);
+    CHECK(bi->has_meminfo);
+    /* No map: the two sizes stand for the RAM. */
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), (639ULL + 64512) * 1024);
+    /* Flags not set: those fields are not read, even if they hold garbage. */
+    CHECK_INT_EQ(bi->module_count, 0);
+    CHECK(!bi->has_elf);
+    CHECK_STR_EQ(bi->loader, "");
+    CHECK_RANGE(bi->loader_range, 0, 0);
+    CHECK_RANGE(bi->cmdline_range, 0, 0);
+}
+
+static void mb1_map_wins_over_meminfo(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    mb1.mem_lower = 639;
+    mb1.mem_upper = 64512;
+    mb1_map_begin();
+    mb1_map_entry(0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0x100000);
+}
+
+static void mb1_no_memory_information(void)
+{
+    mb1_begin(MB1_INFO_CMDLINE);
+    mb1.cmdline = MB1_CMDLINE;
+    put_str(MB1_CMDLINE, "hello");
+    mb1.mem_lower = 639;            /* flag not set: must not count */
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "no memory map", "no memory sizes");
+    CHECK(!bi->has_meminfo);
+    CHECK(!bi->has_mmap);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0);
+    CHECK_STR_EQ(bi->cmdline, "hello");
+}
+
+static void mb1_map_entry_too_small(void)
+{
+    mb1_begin(0);
+    mb1_map_begin();
+    mb1_map_entry(0x0, 0x9fc00, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x100000, 0x1000000, MB_MEMORY_AVAILABLE);
+    uint32_t bad_off = mb1_mmap_off;
+    mb1_map_entry_sized(12, 0x2000000, 0x1000, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x3000000, 0x1000, MB_MEMORY_AVAILABLE);
+    mb1_commit();
+    CHECK_INT_EQ(get32(MB1_MMAP + bad_off), 12);
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "entry 2 ", "size 12");
+    /* The entries before the broken one are kept, none after it. */
+    REQUIRE_INT_EQ(bi->mmap_count, 2);
+    CHECK_MMAP(bi, 0, 0x0, 0x9fc00, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 1, 0x100000, 0x1100000, MMAP_AVAILABLE);
+    CHECK(bi->has_mmap);
+}
+
+static void mb1_map_buffer_cut_short(void)
+{
+    mb1_begin(0);
+    mb1_map_begin();
+    mb1_map_entry(0x0, 0x9fc00, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x100000, 0x1000000, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0x2000000, 0x1000000, MB_MEMORY_AVAILABLE);
+    mb1.mmap_length = 2 * 24 + 10;     /* the third entry is cut */
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "entry 2 ", "10 bytes left");
+    REQUIRE_INT_EQ(bi->mmap_count, 2);
+    CHECK_MMAP(bi, 1, 0x100000, 0x1100000, MMAP_AVAILABLE);
+    CHECK_RANGE(bi->mmap_range, MB1_MMAP, MB1_MMAP + 58);
+}
+
+static void mb1_map_last_entry_overlong(void)
+{
+    /* The last entry's size runs past the buffer: the parser must stop there. */
+    mb1_begin(0);
+    mb1_map_begin();
+    mb1_map_entry(0x0, 0x9fc00, MB_MEMORY_AVAILABLE);
+    mb1_map_entry_sized(400, 0x100000, 0x1000000, MB_MEMORY_AVAILABLE);
+    mb1.mmap_length = 48;
+    memset(mem + MB1_MMAP + 48, 0xff, 400);     /* garbage the parser must not read as entries */
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    REQUIRE_INT_EQ(bi->mmap_count, 2);
+    CHECK_MMAP(bi, 1, 0x100000, 0x1100000, MMAP_AVAILABLE);
+}
+
+static void mb1_map_unreadable(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_MEM_MAP);
+    mb1.mem_upper = 1024;
+    mb1.mmap_addr = MEM_SIZE - 16;
+    mb1.mmap_length = 48;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "memory map", "unreadable");
+    CHECK(!bi->has_mmap);
+    CHECK_RANGE(bi->mmap_range, 0, 0);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 1024 * 1024);
+}
+
+static void mb1_map_too_many_entries(void)
+{
+    mb1_begin(0);
+    mb1_map_begin();
+    for (unsigned i = 0; i < BOOT_MMAP_MAX + 6; i++)
+        mb1_map_entry(0x100000ULL * i, 0x1000, i % 2 ? MB_MEMORY_RESERVED
+                                                     : MB_MEMORY_AVAILABLE);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    REQUIRE_INT_EQ(bi->mmap_count, BOOT_MMAP_MAX);
+    CHECK_WARNED(bi, "entry 64 dropped", "more than 64");
+    CHECK(bi->warning_count >= 1 && bi->warning_count <= BOOT_WARNINGS_MAX);
+    /* The first ones are kept, in order. */
+    CHECK_MMAP(bi, 0, 0, 0x1000, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 1, 0x100000, 0x101000, MMAP_RESERVED);
+    CHECK_MMAP(bi, BOOT_MMAP_MAX - 1, 0x100000ULL * (BOOT_MMAP_MAX - 1),
+               0x100000ULL * (BOOT_MMAP_MAX - 1) + 0x1000, MMAP_RESERVED);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0x1000ULL * BOOT_MMAP_MAX / 2);
+}
+
+static void mb1_map_entry_wraps(void)
+{
+    mb1_begin(0);
+    mb1_map_begin();
+    mb1_map_entry(0x100000, 0x1000, MB_MEMORY_AVAILABLE);
+    mb1_map_entry(0xfffffffffffff000ULL, 0x2000, MB_MEMORY_RESERVED);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "entry 1 ", "wraps");
+    REQUIRE_INT_EQ(bi->mmap_count, 2);
+    CHECK_MMAP(bi, 1, 0xfffffffffffff000ULL, UINT64_MAX, MMAP_RESERVED);
+}
+
+static void mb1_modules_absurd_count(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    mb1.mods_count = 100000;
+    mb1.mods_addr = MB1_MODS;
+    mb1.flags |= MB1_INFO_MODS;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "module count 100000", "absurd");
+    CHECK_INT_EQ(bi->module_count, 0);
+    CHECK_RANGE(bi->modules_range, 0, 0);
+}
+
+static void mb1_modules_unreadable(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    mb1.mods_count = 2;
+    mb1.mods_addr = MEM_SIZE - 16;     /* the second module is past the window */
+    mb1.flags |= MB1_INFO_MODS;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "module list", "unreadable");
+    CHECK_INT_EQ(bi->module_count, 0);
+}
+
+static void mb1_modules_bad_ones(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    put_str(MB1_MODSTR, "ok-module");
+    struct mb1_module mods[BOOT_MODULES_MAX + 3];
+    for (unsigned i = 0; i < BOOT_MODULES_MAX + 3; i++)
+        mods[i] = (struct mb1_module){ 0x400000 + 0x1000 * i,
+                                       0x401000 + 0x1000 * i, 0, 0 };
+    mods[0].string = MB1_MODSTR;
+    mods[1].mod_end = 0x300000;                /* ends before it starts */
+    mods[2].string = MEM_SIZE + 0x1000;        /* string outside the window */
+    mb1_modules(mods, BOOT_MODULES_MAX + 3);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "module 1 ", "before it starts");
+    CHECK_WARNED(bi, "dropped", "more than 16 modules");
+    REQUIRE_INT_EQ(bi->module_count, BOOT_MODULES_MAX);
+    CHECK_STR_EQ(bi->modules[0].cmdline, "ok-module");
+    /* The bad one is skipped; the next takes its place. */
+    CHECK_RANGE(bi->modules[1].range, 0x402000, 0x403000);
+    CHECK_STR_EQ(bi->modules[1].cmdline, "");
+    CHECK_RANGE(bi->modules[15].range, 0x410000, 0x411000);
+}
+
+static void mb1_elf_implausible(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_ELF_SHDR);
+    mb1.shdr_num = 12;
+    mb1.shdr_size = 64;                /* an ELF64 header size: not ours */
+    mb1.shdr_addr = MB1_SHDR;
+    mb1.shdr_shndx = 11;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "ELF section headers implausible", "entsize=64");
+    CHECK(!bi->has_elf);
+    CHECK_RANGE(bi->elf_range, 0, 0);
+
+    mb1.shdr_size = 40;
+    mb1.shdr_shndx = 12;               /* the string table index must be < num */
+    mb1_commit();
+    bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "ELF section headers implausible", "shndx=12");
+    CHECK(!bi->has_elf);
+}
+
+static void mb1_info_outside_window(void)
+{
+    mem_reset();
+    struct boot_info *bi = parse_fail(MB1_LOADER_MAGIC, MEM_SIZE + 0x1000);
+    CHECK_CONTAINS(bi->error, "outside");
+    CHECK_RANGE(bi->info, 0, 0);
+
+    /* Straddling the end of the window is as bad. */
+    bi = parse_fail(MB1_LOADER_MAGIC, MEM_SIZE - 8);
+    CHECK_CONTAINS(bi->error, "outside");
+}
+
+static void wrong_magic(void)
+{
+    mb1_begin(MB1_INFO_MEMORY);
+    mb1.mem_upper = 1024;
+    mb1_commit();
+
+    struct boot_info *bi = parse_fail(0x12345678, MB1_INFO);
+    CHECK_INT_EQ(bi->protocol, BOOT_NONE);
+    CHECK_HEX_EQ(bi->magic, 0x12345678);
+    CHECK_CONTAINS(bi->error, "0x12345678");
+    CHECK_CONTAINS(bi->error, "0x2badb002");
+    CHECK_CONTAINS(bi->error, "0x36d76289");
+    /* The image's header magic is not the loader's. */
+    bi = parse_fail(MB1_HEADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(bi->protocol, BOOT_NONE);
+}
+
+static void mb1_cmdline_too_long(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_CMDLINE);
+    mb1.cmdline = MB1_CMDLINE;
+    memset(mem + MB1_CMDLINE, 'x', 5000);
+    mem[MB1_CMDLINE + CMDLINE_MAX - 1] = 'y';  /* the first byte not kept */
+    mem[MB1_CMDLINE + 5000] = '\0';
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK(bi->cmdline_cut);
+    CHECK_INT_EQ(bi->cmdline_length, 5000);
+    CHECK_INT_EQ(strlen(bi->cmdline), CMDLINE_MAX - 1);
+    CHECK(bi->cmdline[CMDLINE_MAX - 2] == 'x');
+    CHECK_RANGE(bi->cmdline_range, MB1_CMDLINE, MB1_CMDLINE + 5001);
+    CHECK_WARNED(bi, "5000 bytes", "4095");
+}
+
+static void mb1_cmdline_exactly_max(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_CMDLINE);
+    mb1.cmdline = MB1_CMDLINE;
+    memset(mem + MB1_CMDLINE, 'z', CMDLINE_MAX - 1);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK(!bi->cmdline_cut);
+    CHECK_INT_EQ(bi->cmdline_length, CMDLINE_MAX - 1);
+    CHECK_INT_EQ(strlen(bi->cmdline), CMDLINE_MAX - 1);
+}
+
+static void mb1_cmdline_no_end(void)
+{
+    /* The string runs to the end of the window without a NUL. */
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_LOADER_NAME);
+    mb1.cmdline = MEM_SIZE - 100;
+    memset(mem + MEM_SIZE - 100, 'a', 100);
+    mb1.boot_loader_name = MB1_LOADER;
+    put_str(MB1_LOADER, "loader");
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "command line", "ignored");
+    CHECK_STR_EQ(bi->cmdline, "");
+    CHECK_RANGE(bi->cmdline_range, 0, 0);
+    CHECK(!bi->cmdline_cut);
+    CHECK_STR_EQ(bi->loader, "loader");    /* the rest is still read */
+
+    /* No NUL within BOOT_STRING_SCAN bytes is the same, even inside the window. */
+    mb1.cmdline = MB1_CMDLINE;
+    memset(mem + MB1_CMDLINE, 'b', BOOT_STRING_SCAN);
+    mem[MB1_CMDLINE + BOOT_STRING_SCAN] = '\0';
+    mb1_commit();
+    bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "command line", "ignored");
+    CHECK_STR_EQ(bi->cmdline, "");
+
+    /* One byte shorter: found, and cut to what fits. */
+    mem[MB1_CMDLINE + BOOT_STRING_SCAN - 1] = '\0';
+    bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK(bi->cmdline_cut);
+    CHECK_INT_EQ(bi->cmdline_length, BOOT_STRING_SCAN - 1);
+}
+
+static void mb1_loader_unreadable(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_LOADER_NAME);
+    mb1.boot_loader_name = 0xfffff000u;
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_WARNED(bi, "boot loader name", "0xfffff000");
+    CHECK_STR_EQ(bi->loader, "");
+    CHECK_RANGE(bi->loader_range, 0, 0);
+}
+
+static void mb1_loader_name_long(void)
+{
+    mb1_begin(MB1_INFO_MEMORY | MB1_INFO_LOADER_NAME);
+    mb1.boot_loader_name = MB1_LOADER;
+    memset(mem + MB1_LOADER, 'L', 200);
+    mb1_commit();
+
+    struct boot_info *bi = parse_ok(MB1_LOADER_MAGIC, MB1_INFO);
+    CHECK_INT_EQ(strlen(bi->loader), BOOT_LOADER_MAX - 1);
+    CHECK_RANGE(bi->loader_range, MB1_LOADER, MB1_LOADER + 201);
+}
+
+/* ---- Multiboot 2 --------------------------------------------------------- */
+
+#define MB2_INFO 0x10000u
+
+struct mb2 {
+    uint32_t base;      /* where the block starts */
+    uint32_t off;       /* where the next tag goes, from base */
+};
+
+static void mb2_begin(struct mb2 *b, uint32_t base)
+{
+    mem_reset();
+    b->base = base;
+    b->off = sizeof(struct mb2_info_header);
+}
+
+/* Appends a tag of `size` bytes (header included) with its payload; returns
+ * its physical address. The size may lie: the payload written is `len`. */
+static uint32_t mb2_tag_sized(struct mb2 *b, uint32_t type, uint32_t size,
+                              const void *payload, uint32_t len)
+{
+    uint32_t at = b->base + b->off;
+    struct mb2_tag t = { type, size };
+    put(at, &t, sizeof t);
+    if (len)
+        put(at + 8, payload, len);
+    b->off += ((8 + len) + 7) & ~7u;
+    return at;
+}
+
+static uint32_t mb2_tag(struct mb2 *b, uint32_t type, const void *payload,
+                        uint32_t len)
+{
+    return mb2_tag_sized(b, type, 8 + len, payload, len);
+}
+
+static uint32_t mb2_string(struct mb2 *b, uint32_t type, const char *s)
+{
+    return mb2_tag(b, type, s, (uint32_t)strlen(s) + 1);
+}
+
+static uint32_t mb2_module(struct mb2 *b, uint32_t start, uint32_t end,
+                           const char *s)
+{
+    uint8_t payload[128];
+    memcpy(payload, &start, 4);
+    memcpy(payload + 4, &end, 4);
+    size_t n = strlen(s) + 1;
+    memcpy(payload + 8, s, n);
+    return mb2_tag(b, MB2_TAG_MODULE, payload, (uint32_t)(8 + n));
+}
+
+static uint32_t mb2_meminfo(struct mb2 *b, uint32_t lower, uint32_t upper)
+{
+    uint32_t payload[2] = { lower, upper };
+    return mb2_tag(b, MB2_TAG_BASIC_MEMINFO, payload, sizeof payload);
+}
+
+struct map_entry {
+    uint64_t base, len;
+    uint32_t type;
+};
+
+/* A map tag of n entries, each entry_size bytes (24 today; later bigger). */
+static uint32_t mb2_mmap(struct mb2 *b, uint32_t entry_size,
+                         const struct map_entry *e, unsigned n)
+{
+    static uint8_t payload[8 + 200 * 64];
+    uint32_t version = 0;
+    memcpy(payload, &entry_size, 4);
+    memcpy(payload + 4, &version, 4);
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *p = payload + 8 + i * entry_size;
+        struct mb2_mmap_entry me = { e[i].base, e[i].len, e[i].type, 0 };
+        memset(p, 0xEE, entry_size);   /* fields from later versions */
+        memcpy(p, &me, entry_size < sizeof me ? entry_size : sizeof me);
+    }
+    return mb2_tag(b, MB2_TAG_MMAP, payload, 8 + n * entry_size);
+}
+
+/* An ELF sections tag: three u32 then num * entsize bytes of headers. */
+static uint32_t mb2_elf(struct mb2 *b, uint32_t num, uint32_t entsize,
+                        uint32_t shndx, uint32_t table_bytes)
+{
+    static uint8_t payload[12 + 64 * 40];
+    memcpy(payload, &num, 4);
+    memcpy(payload + 4, &entsize, 4);
+    memcpy(payload + 8, &shndx, 4);
+    memset(payload + 12, 0x5A, table_bytes);
+    return mb2_tag(b, MB2_TAG_ELF_SECTIONS, payload, 12 + table_bytes);
+}
+
+/* Closes the block with no end tag; returns total_size. */
+static uint32_t mb2_finish_without_end(struct mb2 *b)
+{
+    put32(b->base, b->off);
+    put32(b->base + 4, 0);
+    return b->off;
+}
+
+static uint32_t mb2_finish(struct mb2 *b)
+{
+    mb2_tag(b, MB2_TAG_END, NULL, 0);
+    return mb2_finish_without_end(b);
+}
+
+static const struct map_entry qemu_map[] = {
+    { 0x0, 0x9fc00, MB_MEMORY_AVAILABLE },
+    { 0x9fc00, 0x400, MB_MEMORY_RESERVED },
+    { 0xf0000, 0x10000, MB_MEMORY_RESERVED },
+    { 0x100000, 0x7ee0000, MB_MEMORY_AVAILABLE },
+    { 0x7fe0000, 0, MB_MEMORY_AVAILABLE },         /* empty: skipped */
+    { 0x7fe0000, 0x20000, MB_MEMORY_ACPI },
+    { 0xfffc0000, 0x40000, MB_MEMORY_RESERVED },
+    { 0x100000000ULL, 0x80000000ULL, MB_MEMORY_AVAILABLE },
+};
+#define QEMU_MAP_N (sizeof qemu_map / sizeof qemu_map[0])
+
+static void check_qemu_map(const struct boot_info *bi)
+{
+    CHECK(bi->has_mmap);
+    if (!CHECK_INT_EQ(bi->mmap_count, QEMU_MAP_N - 1))
+        return;
+    CHECK_MMAP(bi, 0, 0x0, 0x9fc00, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 1, 0x9fc00, 0xa0000, MMAP_RESERVED);
+    CHECK_MMAP(bi, 2, 0xf0000, 0x100000, MMAP_RESERVED);
+    CHECK_MMAP(bi, 3, 0x100000, 0x7fe0000, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 4, 0x7fe0000, 0x8000000, MMAP_ACPI);
+    CHECK_MMAP(bi, 5, 0xfffc0000, 0x100000000ULL, MMAP_RESERVED);
+    CHECK_MMAP(bi, 6, 0x100000000ULL, 0x180000000ULL, MMAP_AVAILABLE);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0x9fc00ULL + 0x7ee0000 + 0x80000000ULL);
+}
+
+static void mb2_full(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    uint32_t cmd = mb2_string(&b, MB2_TAG_CMDLINE, "mode=test exit FOO=bar");
+    uint32_t ldr = mb2_string(&b, MB2_TAG_LOADER_NAME, "GRUB 2.06-13");
+    mb2_module(&b, 0x300000, 0x304000, "mod.bin arg");
+    mb2_string(&b, 21, "a tag type we do not read");
+    mb2_meminfo(&b, 639, 129920);
+    uint32_t map = mb2_mmap(&b, 24, qemu_map, QEMU_MAP_N);
+    uint32_t elf = mb2_elf(&b, 9, 40, 8, 9 * 40);
+    uint32_t total = mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK_INT_EQ(bi->protocol, BOOT_MULTIBOOT2);
+    CHECK_HEX_EQ(bi->magic, MB2_LOADER_MAGIC);
+    CHECK_RANGE(bi->info, MB2_INFO, MB2_INFO + total);
+
+    CHECK_STR_EQ(bi->cmdline, "mode=test exit FOO=bar");
+    CHECK_INT_EQ(bi->cmdline_length, 22);
+    CHECK_RANGE(bi->cmdline_range, cmd + 8, cmd + 8 + 23);
+
+    CHECK_STR_EQ(bi->loader, "GRUB 2.06-13");
+    CHECK_RANGE(bi->loader_range, ldr + 8, ldr + 8 + 13);
+
+    REQUIRE_INT_EQ(bi->module_count, 1);
+    CHECK_RANGE(bi->modules[0].range, 0x300000, 0x304000);
+    CHECK_STR_EQ(bi->modules[0].cmdline, "mod.bin arg");
+    CHECK_RANGE(bi->modules_range, 0, 0);      /* MB2 has no module list */
+
+    CHECK(bi->has_meminfo);
+    CHECK_INT_EQ(bi->mem_lower_kib, 639);
+    CHECK_INT_EQ(bi->mem_upper_kib, 129920);
+
+    CHECK_RANGE(bi->mmap_range, map, map + 16 + QEMU_MAP_N * 24);
+    check_qemu_map(bi);
+
+    CHECK(bi->has_elf);
+    CHECK_INT_EQ(bi->elf_num, 9);
+    CHECK_INT_EQ(bi->elf_entsize, 40);
+    CHECK_INT_EQ(bi->elf_shndx, 8);
+    CHECK_RANGE(bi->elf_range, elf + 20, elf + 20 + 9 * 40);
+}
+
+static void mb2_mmap_future_entry_size(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    uint32_t map = mb2_mmap(&b, 40, qemu_map, QEMU_MAP_N);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_NO_WARNINGS(bi);
+    CHECK_RANGE(bi->mmap_range, map, map + 16 + QEMU_MAP_N * 40);
+    check_qemu_map(bi);
+}
+
+static void mb2_mmap_entry_size_too_small(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_meminfo(&b, 639, 2048);
+    mb2_mmap(&b, 16, qemu_map, 4);
+    mb2_string(&b, MB2_TAG_CMDLINE, "after");
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "memory map tag is malformed", "entry size 16");
+    CHECK(!bi->has_mmap);
+    CHECK_INT_EQ(bi->mmap_count, 0);
+    CHECK_STR_EQ(bi->cmdline, "after");        /* later tags still read */
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), (639ULL + 2048) * 1024);
+}
+
+static void mb2_mmap_wraps(void)
+{
+    static const struct map_entry wrap[] = {
+        { 0x100000, 0x1000, MB_MEMORY_AVAILABLE },
+        { 0xffffffffffff0000ULL, 0x20000, MB_MEMORY_RESERVED },
+    };
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_mmap(&b, 24, wrap, 2);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "entry 1 ", "wraps past 2^64");
+    REQUIRE_INT_EQ(bi->mmap_count, 2);
+    CHECK_MMAP(bi, 0, 0x100000, 0x101000, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, 1, 0xffffffffffff0000ULL, UINT64_MAX, MMAP_RESERVED);
+}
+
+static void mb2_mmap_too_many_entries(void)
+{
+    static struct map_entry many[BOOT_MMAP_MAX + 10];
+    for (unsigned i = 0; i < BOOT_MMAP_MAX + 10; i++)
+        many[i] = (struct map_entry){ 0x200000ULL * i, 0x100000,
+                                      MB_MEMORY_AVAILABLE };
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_mmap(&b, 24, many, BOOT_MMAP_MAX + 10);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    REQUIRE_INT_EQ(bi->mmap_count, BOOT_MMAP_MAX);
+    CHECK_WARNED(bi, "entry 64 dropped", "more than 64");
+    CHECK_INT_EQ(bi->warning_count, BOOT_WARNINGS_MAX);  /* 10 drops, 8 said */
+    CHECK_MMAP(bi, 0, 0, 0x100000, MMAP_AVAILABLE);
+    CHECK_MMAP(bi, BOOT_MMAP_MAX - 1, 0x200000ULL * (BOOT_MMAP_MAX - 1),
+               0x200000ULL * (BOOT_MMAP_MAX - 1) + 0x100000, MMAP_AVAILABLE);
+    CHECK_HEX_EQ(bootinfo_ram_bytes(bi), 0x100000ULL * BOOT_MMAP_MAX);
+}
+
+static void mb2_tag_size_too_small(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_string(&b, MB2_TAG_CMDLINE, "kept");
+    mb2_meminfo(&b, 639, 4096);
+    uint32_t bad = mb2_tag_sized(&b, MB2_TAG_MODULE, 4, NULL, 0);
+    mb2_string(&b, MB2_TAG_LOADER_NAME, "never read");
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    char where[32];
+    snprintf(where, sizeof where, "offset %u ", bad - MB2_INFO);
+    CHECK_WARNED(bi, where, "size 4");
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_STR_EQ(bi->cmdline, "kept");
+    CHECK(bi->has_meminfo);
+    CHECK_INT_EQ(bi->mem_upper_kib, 4096);
+    CHECK_STR_EQ(bi->loader, "");
+    CHECK_INT_EQ(bi->module_count, 0);
+}
+
+static void mb2_tag_past_end(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_tag_sized(&b, MB2_TAG_CMDLINE, 4000, "abc", 4);
+    uint32_t total = mb2_finish(&b);
+    CHECK(total < 4000);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "tag 1 ", "runs past the end");
+    CHECK(bi->has_meminfo);
+    CHECK_STR_EQ(bi->cmdline, "");
+}
+
+static void mb2_total_size_absurd(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish(&b);
+
+    put32(MB2_INFO, 8);
+    struct boot_info *bi = parse_fail(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_CONTAINS(bi->error, "8 bytes");
+    put32(MB2_INFO, 15);
+    parse_fail(MB2_LOADER_MAGIC, MB2_INFO);
+    put32(MB2_INFO, 0);
+    parse_fail(MB2_LOADER_MAGIC, MB2_INFO);
+    put32(MB2_INFO, BOOT_INFO_MAX_SIZE + 1);
+    bi = parse_fail(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_CONTAINS(bi->error, "not plausible");
+    put32(MB2_INFO, 0xffffffffu);
+    parse_fail(MB2_LOADER_MAGIC, MB2_INFO);
+
+    /* 16 bytes, just an end tag: the smallest valid block. */
+    mb2_begin(&b, MB2_INFO);
+    uint32_t total = mb2_finish(&b);
+    CHECK_INT_EQ(total, 16);
+    bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "no memory map", NULL);
+    CHECK_RANGE(bi->info, MB2_INFO, MB2_INFO + 16);
+}
+
+static void mb2_block_outside_window(void)
+{
+    struct mb2 b;
+    /* The header is inside, the block it claims runs past the window. */
+    mb2_begin(&b, MEM_SIZE - 64);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish(&b);
+    put32(MEM_SIZE - 64, 4096);
+    struct boot_info *bi = parse_fail(MB2_LOADER_MAGIC, MEM_SIZE - 64);
+    CHECK_CONTAINS(bi->error, "outside");
+
+    /* Nothing of it is inside. */
+    bi = parse_fail(MB2_LOADER_MAGIC, 0x40000000);
+    CHECK_CONTAINS(bi->error, "outside");
+    CHECK_RANGE(bi->info, 0, 0);
+}
+
+static void mb2_misaligned(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO + 4);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_fail(MB2_LOADER_MAGIC, MB2_INFO + 4);
+    CHECK_CONTAINS(bi->error, "aligned");
+    CHECK_CONTAINS(bi->error, "0x00010004");
+}
+
+static void mb2_missing_end_tag(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_string(&b, MB2_TAG_CMDLINE, "no end");
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish_without_end(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 1);
+    CHECK_WARNED(bi, "no end tag", NULL);
+    CHECK_STR_EQ(bi->cmdline, "no end");
+    CHECK(bi->has_meminfo);
+}
+
+/* A warning about one tag must not hide that the end tag is missing. */
+static void mb2_missing_end_tag_after_bad_tag(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_mmap(&b, 16, qemu_map, 2);
+    mb2_finish_without_end(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_WARNED(bi, "memory map tag is malformed", NULL);
+    CHECK_WARNED(bi, "no end tag", NULL);
+    CHECK_INT_EQ(bi->warning_count, 2);
+}
+
+static void mb2_bad_tags_ignored(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    /* A command line whose NUL is not inside its tag. */
+    mb2_tag(&b, MB2_TAG_CMDLINE, "abc", 3);
+    /* A module tag too short for its two addresses. */
+    uint32_t four = 0x1234;
+    mb2_tag(&b, MB2_TAG_MODULE, &four, 4);
+    /* A memory information tag too short for its two sizes. */
+    mb2_tag(&b, MB2_TAG_BASIC_MEMINFO, &four, 4);
+    /* ELF headers that do not fit in the tag. */
+    mb2_elf(&b, 9, 40, 8, 3 * 40);
+    /* ELF headers that fit but are not 32-bit ones. */
+    mb2_elf(&b, 2, 64, 1, 2 * 64);
+    mb2_meminfo(&b, 1, 2);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_WARNED(bi, "command line", "ignored");
+    CHECK_WARNED(bi, "module tag of 12 bytes", NULL);
+    CHECK_WARNED(bi, "memory information tag of 12 bytes", NULL);
+    CHECK_WARNED(bi, "fewer headers", NULL);
+    CHECK_WARNED(bi, "implausible", "entsize=64");
+    CHECK_INT_EQ(bi->warning_count, 5);
+    CHECK_STR_EQ(bi->cmdline, "");
+    CHECK_INT_EQ(bi->module_count, 0);
+    CHECK(!bi->has_elf);
+    CHECK(bi->has_meminfo);
+    CHECK_INT_EQ(bi->mem_upper_kib, 2);
+}
+
+static void mb2_cmdline_too_long(void)
+{
+    static char longline[6000];
+    memset(longline, 'q', sizeof longline - 1);
+    longline[sizeof longline - 1] = '\0';
+
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    uint32_t cmd = mb2_string(&b, MB2_TAG_CMDLINE, longline);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK(bi->cmdline_cut);
+    CHECK_INT_EQ(bi->cmdline_length, 5999);
+    CHECK_INT_EQ(strlen(bi->cmdline), CMDLINE_MAX - 1);
+    CHECK_RANGE(bi->cmdline_range, cmd + 8, cmd + 8 + 6000);
+    CHECK_WARNED(bi, "5999 bytes", NULL);
+}
+
+static const struct check_test tests[] = {
+    TEST(names),
+    TEST(mb1_full),
+    TEST(mb1_meminfo_only),
+    TEST(mb1_map_wins_over_meminfo),
+    TEST(mb1_no_memory_information),
+    TEST(mb1_map_entry_too_small),
+    TEST(mb1_map_buffer_cut_short),
+    TEST(mb1_map_last_entry_overlong),
+    TEST(mb1_map_unreadable),
+    TEST(mb1_map_too_many_entries),
+    TEST(mb1_map_entry_wraps),
+    TEST(mb1_modules_absurd_count),
+    TEST(mb1_modules_unreadable),
+    TEST(mb1_modules_bad_ones),
+    TEST(mb1_elf_implausible),
+    TEST(mb1_info_outside_window),
+    TEST(wrong_magic),
+    TEST(mb1_cmdline_too_long),
+    TEST(mb1_cmdline_exactly_max),
+    TEST(mb1_cmdline_no_end),
+    TEST(mb1_loader_unreadable),
+    TEST(mb1_loader_name_long),
+    TEST(mb2_full),
+    TEST(mb2_mmap_future_entry_size),
+    TEST(mb2_mmap_entry_size_too_small),
+    TEST(mb2_mmap_wraps),
+    TEST(mb2_mmap_too_many_entries),
+    TEST(mb2_tag_size_too_small),
+    TEST(mb2_tag_past_end),
+    TEST(mb2_total_size_absurd),
+    TEST(mb2_block_outside_window),
+    TEST(mb2_misaligned),
+    TEST(mb2_missing_end_tag),
+    TEST(mb2_missing_end_tag_after_bad_tag),
+    TEST(mb2_bad_tags_ignored),
+    TEST(mb2_cmdline_too_long),
+};
+
+CHECK_MAIN(tests)
