@@ -55,13 +55,14 @@ ELF := $(BUILD)/mematlas.elf
 ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
-HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c
+HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c \
+              kernel/pmm.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
-TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso
+TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
 QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -102,6 +103,10 @@ $(BUILD)/test/mb2.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
 $(BUILD)/test/mb1.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/mkiso.sh $(ELF) $@ 1 mode=test exit
+
+$(BUILD)/test/mb2-overflow.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit demo=stack-overflow
 
 $(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(wildcard include/*.h)
 	@mkdir -p $(dir $@)

@@ -5,6 +5,8 @@
 #ifndef ATLAS_H
 #define ATLAS_H
 
+#include <stdbool.h>
+
 #include "bootinfo.h"
 #include "region.h"
 
@@ -14,7 +16,7 @@ void atlas_build(const struct boot_info *bi);
 void atlas_print(void);                         /* diagrams and @region lines */
 /* Each kernel section: the permission linker.ld promised, and the page
  * tables' view of every one of its pages. Returns the number that differ. */
-unsigned atlas_print_permissions(void);
+unsigned atlas_check_permissions(bool print);
 void atlas_draw_screen(const char *title, const char *status);
 void atlas_set_status(const char *status);      /* the VGA screen's last row */
 

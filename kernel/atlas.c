@@ -229,10 +229,11 @@ void atlas_print(void)
     }
 }
 
-unsigned atlas_print_permissions(void)
+unsigned atlas_check_permissions(bool print)
 {
     unsigned bad_total = 0;
-    kprintf("\nPermissions: what linker.ld promised, what the page tables do\n");
+    if (print)
+        kprintf("\nPermissions: what linker.ld promised, what the page tables do\n");
     for (unsigned i = 0; i < sizeof kernel_sections / sizeof kernel_sections[0]; i++) {
         const typeof(kernel_sections[0]) *s = &kernel_sections[i];
         unsigned pages = 0, bad = 0;
@@ -248,12 +249,14 @@ unsigned atlas_print_permissions(void)
             bad += !ok;
         }
         char perm[4];
-        kprintf("  %-17s %s  %3u pages  %s\n", s->name, region_perm_str(s->perm, perm),
+        if (print)
+            kprintf("  %-17s %s  %3u pages  %s\n", s->name, region_perm_str(s->perm, perm),
                 pages, bad ? "MISMATCH" : s->perm == 0 ? "not mapped, as promised"
                 : s->perm & PERM_W ? "writable, as promised" : "read-only, as promised");
         bad_total += bad;
     }
-    kprintf("  (x86 without PAE cannot refuse to execute a page: r-- pages run too.)\n");
+    if (print)
+        kprintf("  (x86 without PAE cannot refuse to execute a page: r-- pages run too.)\n");
     return bad_total;
 }
 

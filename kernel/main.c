@@ -123,7 +123,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     atlas_print();
     frames_report();
     paging_print_maps();
-    atlas_print_permissions();
+    atlas_check_permissions(true);
 
     int sum = add(5, 3);
     print_symbols(&sum);

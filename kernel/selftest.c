@@ -8,6 +8,8 @@
 #include "atlas.h"
 #include "console.h"
 #include "format.h"
+#include "frames.h"
+#include "ksym.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "paging.h"
@@ -157,6 +159,70 @@ static void test_devices(void)
            "the stack-protector canary was never set");
 }
 
+static void test_paging(void)
+{
+    report("paging.section_permissions", atlas_check_permissions(false) == 0,
+           "a kernel section's pages differ from its program header");
+    report("paging.null_unmapped", !paging_translate(0, 0, 0) &&
+                                   !paging_translate(PAGE_SIZE - 1, 0, 0),
+           "page 0 is mapped: a null pointer would not fault");
+    report("paging.guard_unmapped",
+           !paging_translate((uintptr_t)_boot_stack_guard_start, 0, 0),
+           "the boot stack's guard page is mapped");
+    report("paging.identity_gone", !paging_translate(KERNEL_PHYS_LOAD, 0, 0) &&
+                                   !paging_identity_present(),
+           "the boot identity mapping is still there");
+
+    /* Map a fresh frame somewhere unused, write through it, take it away. */
+    const uintptr_t va = 0xD0000000;
+    uint32_t frame = frame_alloc();
+    bool ok = frame != PMM_NO_FRAME && paging_map(va, frame, PTE_WRITE) == 0;
+    uint32_t pa = 0, flags = 0;
+    if (ok) {
+        *(volatile uint32_t *)va = 0x600DF00D;
+        ok = paging_translate(va + 8, &pa, &flags) && pa == frame + 8 &&
+             (flags & PTE_WRITE) && *(volatile uint32_t *)va == 0x600DF00D;
+        ok = paging_unmap(va) == frame && !paging_translate(va, 0, 0) && ok;
+        ok = pmm_free_frame(&kernel_frames, frame) == PMM_OK && ok;
+    }
+    report("paging.map_translate_unmap", ok, "map, translate or unmap misbehaved");
+}
+
+static void test_frames(const struct selftest_context *ctx)
+{
+    struct pmm *p = &kernel_frames;
+    report("frames.consistent", pmm_check(p), "the frame bitmaps disagree");
+    uint32_t before = p->free_frames;
+    uint32_t f = pmm_alloc_frame(p);
+    bool ok = f != PMM_NO_FRAME && f >= LOW_MIB_END && !(f & (PAGE_SIZE - 1));
+    ok = ok && pmm_free_frame(p, f) == PMM_OK;
+    ok = ok && pmm_free_frame(p, f) == PMM_DOUBLE_FREE && p->free_frames == before;
+    report("frames.double_free_refused", ok, "a double free was not refused");
+
+    uint32_t kernel = (uint32_t)((uintptr_t)_text_start - KERNEL_VIRT_BASE);
+    bool reserved = !pmm_is_managed(p, kernel) && !pmm_is_managed(p, 0) &&
+                    pmm_free_frame(p, kernel) == PMM_NOT_MANAGED;
+    const struct boot_info *bi = ctx->boot;
+    if (bi->info.end > bi->info.start && bi->info.start < 0x100000000ULL)
+        reserved = reserved && !pmm_is_managed(p, (uint32_t)bi->info.start);
+    if (bi->cmdline_range.end > bi->cmdline_range.start)
+        reserved = reserved && !pmm_is_managed(p, (uint32_t)bi->cmdline_range.start);
+    report("frames.boot_data_reserved", reserved,
+           "the kernel or the loader's data could be handed out as free");
+}
+
+static void test_symbols(void)
+{
+    if (ksym_count() == 0)
+        return;     /* no table handed over: nothing to check by name */
+    uint32_t off = 1;
+    const char *n = ksym_lookup((uintptr_t)add, &off);
+    const char *m = ksym_lookup((uintptr_t)selftest_run + 3, 0);
+    report("ksym.lookup", n && strcmp(n, "add") == 0 && off == 0 && m &&
+                          strcmp(m, "selftest_run") == 0,
+           "symbol lookup gave the wrong names");
+}
+
 bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
                   unsigned *failed)
 {
@@ -166,6 +232,9 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     test_format();
     test_boot(ctx);
     test_devices();
+    test_paging();
+    test_frames(ctx);
+    test_symbols();
     *passed = n_pass;
     *failed = n_fail;
     return n_fail == 0;

@@ -19,7 +19,8 @@ BUILD = os.path.join(ROOT, os.environ.get("MEMATLAS_BUILD", "build"))
 ELF = os.path.join(BUILD, "mematlas.elf")
 ISO = os.path.join(BUILD, "mematlas.iso")
 TEST_ISO = {"mb2": os.path.join(BUILD, "test", "mb2.iso"),
-            "mb1": os.path.join(BUILD, "test", "mb1.iso")}
+            "mb1": os.path.join(BUILD, "test", "mb1.iso"),
+            "mb2-overflow": os.path.join(BUILD, "test", "mb2-overflow.iso")}
 
 EXIT_SUCCESS = 33
 EXIT_FAILURE = 35

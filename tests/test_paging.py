@@ -1,0 +1,197 @@
+"""Frames, page tables and faults, checked on the running kernel.
+
+The demos fault on purpose; each must be reported with the right vector,
+region and reason, with function names in the backtrace, and the kernel
+must carry on to a clean exit (33) - never a reboot or a triple fault.
+"""
+import pytest
+
+import qemu_boot as q
+
+PAGE = 4096
+GiB = 1 << 30
+MiB = 1 << 20
+KERNEL_VIRT_BASE = 0xC0000000
+
+
+def num(s):
+    return int(s, 16)
+
+
+def demo_boot(name, mem="128M"):
+    # QEMU's -kernel hands over no ELF section headers: the kernel's own ELF
+    # as a module gives the symbol names instead.
+    return q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit demo={name}",
+                  extra=["-initrd", q.ELF])
+
+
+DEMOS = {
+    # name: (vector, fault name, region of the address, words in the reason,
+    #        the function that faulted)
+    "text-write": (14, "page-fault", "kernel.text",
+                   ["write to a read-only page", "code is read-only"], "demo_text_write"),
+    "rodata-write": (14, "page-fault", "kernel.rodata",
+                     ["write to a read-only page", "constants are read-only"],
+                     "demo_rodata_write"),
+    "null": (14, "page-fault", "user.space", ["null pointer", "read of address 0x0"],
+             "demo_null"),
+    "stack-overflow": (8, "double-fault", "boot.stack.guard",
+                       ["stack overflow", "boot.stack (16384 bytes)", "guard page"],
+                       "recurse"),
+}
+
+
+@pytest.mark.parametrize("demo", sorted(DEMOS))
+def test_demo_faults_are_explained_and_survived(demo):
+    vector, name, region, words, function = DEMOS[demo]
+    b = demo_boot(demo)
+    b.assert_success()
+    fault = b.one("fault")
+    assert int(fault["vector"]) == vector and fault["name"] == name, fault
+    assert fault["region"] == region, fault
+    for w in words:
+        assert w in fault["reason"], (w, fault["reason"])
+    # The faulting instruction is in the demo's own function.
+    syms = q.elf_symbols()
+    eip = num(fault["eip"])
+    assert syms["_text_start"] <= eip < syms["_text_end"]
+    frames = [f["symbol"] for f in b.all("backtrace")]
+    assert frames and frames[0].startswith(function), frames
+    if demo != "stack-overflow":
+        assert "demo_run" in frames and "kernel_main" in frames, frames
+    result = b.one("demo")
+    assert result["name"] == demo and result["result"] == "faulted"
+    assert int(result["vector"]) == vector
+    assert "the demo is abandoned; the kernel carries on" in b.output
+    # The kernel carried on: the self-tests ran after the demo.
+    assert b.one("summary")["failed"] == "0"
+
+
+def test_fault_address_is_the_one_written():
+    b = demo_boot("text-write")
+    b.assert_success()
+    assert num(b.one("fault")["addr"]) == q.elf_symbols()["add"]
+
+
+def test_stack_overflow_reports_depth_and_size():
+    b = demo_boot("stack-overflow")
+    b.assert_success()
+    result = b.one("demo")
+    assert int(result["stack_size"]) == 16384
+    assert int(result["depth"]) > 10
+    assert "handled by the double-fault task on its own stack" in b.output
+    syms = q.elf_symbols()
+    guard = (syms["_boot_stack_guard_start"], syms["_boot_stack_guard_end"])
+    assert guard[0] <= num(b.one("fault")["addr"]) < guard[1]
+
+
+def test_demo_through_grub_uses_the_loaders_section_headers():
+    """GRUB hands over the section headers; names come from there."""
+    b = q.boot(iso=q.TEST_ISO["mb2-overflow"])
+    b.assert_success()
+    ksym = b.one("ksym")
+    assert ksym["source"] == "elf-sections" and int(ksym["count"]) > 50
+    assert b.one("fault")["name"] == "double-fault"
+    assert b.all("backtrace")[0]["symbol"].startswith("recurse")
+    assert b.one("demo")["result"] == "faulted"
+
+
+def test_without_a_symbol_table_faults_still_explain_themselves():
+    b = q.boot(kernel=q.ELF, append="mode=test exit demo=null")
+    b.assert_success()
+    assert b.one("ksym")["source"] == "none"
+    assert b.one("fault")["region"] == "user.space"
+    assert b.all("backtrace")[0]["symbol"] == "?"
+
+
+# ---- frames at many memory sizes ------------------------------------------------
+
+SIZES = {"4M": 4 * MiB, "16M": 16 * MiB, "512M": 512 * MiB, "3G": 3 * GiB, "4G": 4 * GiB}
+_boots = {}
+
+
+def sized(mem):
+    if mem not in _boots:
+        _boots[mem] = q.boot(kernel=q.ELF, mem=mem, append="mode=test exit")
+    return _boots[mem]
+
+
+@pytest.mark.parametrize("mem", sorted(SIZES))
+def test_frame_totals_are_sane(mem):
+    b = sized(mem)
+    b.assert_success()
+    frames = b.one("frames")
+    total, free, used = int(frames["total"]), int(frames["free"]), int(frames["used"])
+    below_4g = sum(min(num(e["end"]), 4 * GiB) - num(e["start"]) for e in b.all("mmap")
+                   if e["type"] == "available" and num(e["start"]) < 4 * GiB)
+    assert total == below_4g
+    assert total <= SIZES[mem]
+    assert used + free == total
+    syms = q.elf_symbols()
+    image = syms["_kernel_end"] - syms["_kernel_start"]
+    # Used: at least the kernel image and the first MiB's RAM; free: the rest.
+    assert used >= image + 600 * 1024
+    assert free > 0 and free % PAGE == 0
+    assert free >= total - image - 2 * MiB, "frames are missing from the free pool"
+    if SIZES[mem] > 3 * GiB:
+        assert "above 4 GiB left unused" in b.output
+
+
+@pytest.mark.parametrize("mem", ["4M", "4G"])
+def test_self_tests_pass_at_the_extremes(mem):
+    b = sized(mem)
+    b.assert_success()
+    names = {t["name"] for t in b.all("test") if t["result"] == "pass"}
+    assert {"frames.consistent", "frames.double_free_refused",
+            "frames.boot_data_reserved", "paging.map_translate_unmap"} <= names
+
+
+# ---- the page tables against the ELF ------------------------------------------------
+
+def maps(b):
+    return [(num(m["start"]), num(m["end"]), num(m["phys"]), m["flags"].split(","))
+            for m in b.all("map")]
+
+
+def mapping_of(runs, va):
+    for s, e, p, f in runs:
+        if s <= va < e:
+            return p + (va - s), f
+    return None
+
+
+@pytest.mark.parametrize("mem", ["16M", "3G"])
+def test_map_agrees_with_program_headers(mem):
+    b = sized(mem)
+    runs = maps(b)
+    assert runs
+    syms = q.elf_symbols()
+    guard = range(syms["_boot_stack_guard_start"], syms["_boot_stack_guard_end"], PAGE)
+    for vaddr, paddr, memsz, flags in q.elf_segments():
+        for va in range(vaddr, vaddr + memsz, PAGE):
+            m = mapping_of(runs, va)
+            if va in guard:
+                assert m is None, "the guard page is mapped"
+                continue
+            assert m is not None, f"{va:#x} of a load segment is not mapped"
+            phys, f = m
+            assert phys == paddr + (va - vaddr)
+            assert ("W" in f) == ("W" in flags), (hex(va), f, flags)
+            assert "U" not in f, "kernel pages must not be reachable from user mode"
+
+
+@pytest.mark.parametrize("mem", ["16M", "3G"])
+def test_nothing_below_the_kernel_is_mapped(mem):
+    """The identity mapping is gone and page 0 is never mapped: null faults."""
+    b = sized(mem)
+    for s, e, p, f in maps(b):
+        assert s >= KERNEL_VIRT_BASE, f"{s:#x}-{e:#x} is mapped in the lower 3 GiB"
+
+
+def test_map_runs_are_sorted_and_page_aligned():
+    b = sized("16M")
+    runs = maps(b)
+    for (s, e, p, f) in runs:
+        assert s % PAGE == 0 and e % PAGE == 0 and p % PAGE == 0 and s < e
+    for a, c in zip(runs, runs[1:]):
+        assert a[1] <= c[0]
