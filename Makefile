@@ -56,7 +56,7 @@ ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
 HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c \
-              kernel/pmm.c
+              kernel/pmm.c kernel/heap.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -131,7 +131,7 @@ test-host: $(HOST_TESTS)
 	$(PYTHON) -m pytest -q tests/test_host.py
 
 test-qemu: all $(TEST_ISOS)
-	$(PYTHON) -m pytest -q tests/test_boot.py
+	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py
 
 debug: $(ELF)
 	@echo "QEMU waits for GDB on :1234; serial output goes to $(BUILD)/debug-serial.log"

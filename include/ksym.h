@@ -5,7 +5,8 @@
  * section headers it handed over (Multiboot 1 flag bit 5, Multiboot 2 tag 9).
  * QEMU's -kernel hands over no section headers; then a module that is the
  * kernel's own ELF file (-initrd build/mematlas.elf) serves instead.
- * The table is copied while the early identity mapping still exists.
+ * The table is copied while the early identity mapping still exists, into
+ * memory from the early bump allocator (bump.h), sized to what is there.
  */
 #ifndef KSYM_H
 #define KSYM_H
@@ -14,7 +15,7 @@
 
 #include "bootinfo.h"
 
-#define KSYM_MAX        2048
+#define KSYM_MAX        4096            /* more is taken for a foreign table */
 #define KSYM_NAMES_MAX  (48 * 1024)
 
 /* Reads the symbols; call before paging_drop_identity. Returns how many. */

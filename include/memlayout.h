@@ -27,6 +27,19 @@
 #define BOOT_IDENTITY_SLOTS 768
 #define BOOT_IDENTITY_END   0xC0000000
 
+/* The kernel heap: a reserved virtual range, backed page by page as it grows. */
+#define HEAP_VIRT_START     0xD0000000
+#define HEAP_VIRT_SIZE      0x10000000  /* 256 MiB at most */
+/* A small heap of their own for the self-tests that misuse a heap on purpose. */
+#define TEST_HEAP_VIRT      0xE0000000
+#define TEST_HEAP_SIZE      0x01000000  /* 16 MiB */
+/* A page-sized window the self-tests map and unmap. */
+#define SCRATCH_VIRT        0xEFFFF000
+
+/* The early bump allocator's arena: a section of the image, after the stack,
+ * so that no loader puts its data there. */
+#define BUMP_SIZE           0x10000     /* 64 KiB */
+
 /* The page directory maps itself through its last slot, so every page
  * table appears at PAGE_TABLES_VIRT and the directory at PAGE_DIR_VIRT. */
 #define RECURSIVE_SLOT      1023
@@ -64,7 +77,7 @@
 
 /* Boot command line and boot information limits. */
 #define CMDLINE_MAX         4096        /* bytes kept, the terminating NUL included */
-#define CMDLINE_WORDS_MAX   256         /* arguments + environment entries */
+#define CMDLINE_WORDS_MAX   256         /* at most this many arguments, and environment entries */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

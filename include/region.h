@@ -38,6 +38,7 @@ enum region_kind {
     KIND_DATA,
     KIND_BSS,
     KIND_STACK,
+    KIND_HEAP,
     KIND_GUARD,
     KIND_BOOTDATA,
     KIND_MODULE,

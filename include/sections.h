@@ -15,5 +15,6 @@ extern char _data_start[], _data_end[];
 extern char _bss_start[], _bss_end[];
 extern char _boot_stack_guard_start[], _boot_stack_guard_end[];
 extern char _boot_stack_bottom[], _boot_stack_top[];
+extern char _bump_start[], _bump_end[];
 
 #endif

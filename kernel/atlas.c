@@ -6,8 +6,10 @@
 
 #include "console.h"
 #include "diagram.h"
+#include "bump.h"
 #include "fault.h"
 #include "frames.h"
+#include "kheap.h"
 #include "format.h"
 #include "kstring.h"
 #include "paging.h"
@@ -68,6 +70,12 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_VIRTUAL, "fault.stack", V(double_fault_stack),
                V(double_fault_stack) + sizeof double_fault_stack, P(double_fault_stack),
                PERM_R | PERM_W, KIND_STACK, "the double-fault task's own stack");
+    region_add(&atlas, SPACE_VIRTUAL, "heap.bump", bump_start(), bump_start() + bump_used(),
+               P(bump_start()), PERM_R | PERM_W, KIND_HEAP,
+               "the early bump allocator's arena, sealed");
+    region_add(&atlas, SPACE_VIRTUAL, "heap", kernel_heap.base,
+               kernel_heap.base + kernel_heap.mapped, REGION_NO_PHYS, PERM_R | PERM_W,
+               KIND_HEAP, "the kernel heap: kmalloc and kfree, grows by pages");
     region_add(&atlas, SPACE_VIRTUAL, "paging.tables", PAGE_TABLES_VIRT, 0x100000000ULL,
                paging_directory_phys(), PERM_R | PERM_W, KIND_WINDOW,
                "every page table, through the directory's last slot");
@@ -175,7 +183,11 @@ static void report_overlap(const struct region *a, const struct region *b)
             region_space_name(a->space), a->name, (unsigned long long)a->start,
             (unsigned long long)a->end, b->name, (unsigned long long)b->start,
             (unsigned long long)b->end);
-    serial_printf("@warn source=atlas msg=\"%s and %s overlap\"\n", a->name, b->name);
+    char msg[64];
+    format_buf(msg, sizeof msg, "%s and %s overlap", a->name, b->name);
+    serial_write("@warn source=atlas msg=");
+    serial_put_quoted(msg);
+    serial_putc('\n');
 }
 
 void atlas_build(const struct boot_info *bi)
@@ -285,6 +297,7 @@ static const uint8_t kind_attr[KIND_COUNT] = {
     [KIND_DATA] = VGA_ATTR(VGA_LIGHT_GREEN, VGA_BLACK),
     [KIND_BSS] = VGA_ATTR(VGA_GREEN, VGA_BLACK),
     [KIND_STACK] = VGA_ATTR(VGA_LIGHT_CYAN, VGA_BLACK),
+    [KIND_HEAP] = VGA_ATTR(VGA_LIGHT_MAGENTA, VGA_BLACK),
     [KIND_GUARD] = VGA_ATTR(VGA_LIGHT_RED, VGA_RED),
     [KIND_BOOTDATA] = VGA_ATTR(VGA_MAGENTA, VGA_BLACK),
     [KIND_MODULE] = VGA_ATTR(VGA_LIGHT_BLUE, VGA_BLACK),

@@ -7,6 +7,7 @@
 #include "atlas.h"
 #include "console.h"
 #include "fault.h"
+#include "kheap.h"
 #include "kjmp.h"
 #include "kstring.h"
 #include "paging.h"
@@ -74,6 +75,25 @@ static void demo_stack_overflow(void)
     recurse(1);
 }
 
+static void demo_heap_misuse(void)
+{
+    kprintf("Misusing the kernel heap on purpose; each misuse is reported and refused.\n");
+    char *block = kmalloc(40);
+    kfree(block);
+    kprintf("kfree(%p) a second time:\n", (void *)block);
+    kfree(block);
+    char *live = kmalloc(64);
+    kprintf("kfree(%p), 8 bytes into a live block:\n", (void *)(live + 8));
+    kfree(live + 8);
+    kprintf("kmalloc(0xFFFFFFF0):\n");
+    void *huge = kmalloc(0xFFFFFFF0u);
+    kprintf("  returned %p\n", huge);
+    kfree(live);
+    const char *why = "";
+    kprintf("The heap check after all that: %s\n",
+            heap_check(&kernel_heap, &why) ? "every block and list is consistent" : why);
+}
+
 static const struct demo {
     const char *name;
     void (*run)(void);
@@ -83,11 +103,12 @@ static const struct demo {
     { "rodata-write", demo_rodata_write, "write to a string constant" },
     { "null", demo_null, "read through a null pointer" },
     { "stack-overflow", demo_stack_overflow, "recurse until the stack runs out" },
+    { "heap-misuse", demo_heap_misuse, "double free, a wild free, a huge request" },
 };
 
 const char *demo_names(void)
 {
-    return "text-write rodata-write null stack-overflow";
+    return "text-write rodata-write null stack-overflow heap-misuse";
 }
 
 bool demo_run(const char *name)

@@ -60,8 +60,11 @@ enum pmm_status frame_free(uint32_t phys)
         const char *fn = ksym_name((uintptr_t)caller);
         kprintf("frames: refused to free 0x%08x (called from %p %s): %s\n", phys,
                 caller, fn ? fn : "", pmm_status_text(s));
-        serial_printf("@warn source=frames msg=\"free of 0x%08x refused: %s\"\n",
-                      phys, pmm_status_text(s));
+        char msg[120];
+        format_buf(msg, sizeof msg, "free of 0x%08x refused: %s", phys, pmm_status_text(s));
+        serial_write("@warn source=frames msg=");
+        serial_put_quoted(msg);
+        serial_putc('\n');
     }
     return s;
 }

@@ -4,6 +4,7 @@
  */
 #include "ksym.h"
 
+#include "bump.h"
 #include "kstring.h"
 #include "memlayout.h"
 
@@ -28,9 +29,10 @@ struct ksym {
     uint32_t name;          /* offset in names[] */
 };
 
-static struct ksym table[KSYM_MAX];
-static char names[KSYM_NAMES_MAX];
-static unsigned count, names_used;
+/* Sized to the symbol table at boot, from the early bump allocator. */
+static struct ksym *table;
+static char *names;
+static unsigned count, names_used, names_size;
 static const char *source = "none";
 static struct boot_range ranges[2];
 static unsigned range_count;
@@ -75,21 +77,41 @@ static unsigned take_symbols(const struct elf_view *v, const uint8_t *shdrs,
             ranges[1] = (struct boot_range){ strsh.addr, (uint64_t)strsh.addr + strsh.size };
             range_count = 2;
         }
-        for (uint32_t k = 0; k < sh.size / ELF_SYM_SIZE && count < KSYM_MAX; k++) {
-            struct elf_sym s;
-            memcpy(&s, syms + k * ELF_SYM_SIZE, sizeof s);
-            unsigned type = s.info & 0xF;
-            if ((type != STT_FUNC && type != STT_OBJECT) || s.value < KERNEL_VIRT_BASE ||
-                s.name >= strsh.size)
-                continue;
-            const char *name = strs + s.name;
-            size_t len = strnlen(name, strsh.size - s.name);
-            if (len == 0 || names_used + len + 1 > sizeof names)
-                continue;
-            memcpy(names + names_used, name, len);
-            names[names_used + len] = '\0';
-            table[count++] = (struct ksym){ s.value, s.size, names_used };
-            names_used += (unsigned)len + 1;
+        /* Two passes: count what is wanted, take room for it, copy it. */
+        unsigned want = 0, bytes = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t k = 0; k < sh.size / ELF_SYM_SIZE; k++) {
+                struct elf_sym s;
+                memcpy(&s, syms + k * ELF_SYM_SIZE, sizeof s);
+                unsigned type = s.info & 0xF;
+                if ((type != STT_FUNC && type != STT_OBJECT) || s.value < KERNEL_VIRT_BASE ||
+                    s.name >= strsh.size)
+                    continue;
+                const char *name = strs + s.name;
+                size_t len = strnlen(name, strsh.size - s.name);
+                if (len == 0)
+                    continue;
+                if (pass == 0) {
+                    want++;
+                    bytes += (unsigned)len + 1;
+                    continue;
+                }
+                if (count >= want || names_used + len + 1 > names_size)
+                    break;
+                memcpy(names + names_used, name, len);
+                names[names_used + len] = '\0';
+                table[count++] = (struct ksym){ s.value, s.size, names_used };
+                names_used += (unsigned)len + 1;
+            }
+            if (pass == 0) {
+                if (want > KSYM_MAX || bytes > KSYM_NAMES_MAX)
+                    return 0;       /* not plausibly ours */
+                table = bump_alloc(want * sizeof *table, sizeof(uint32_t));
+                names = bump_alloc(bytes, 1);
+                if (!table || !names)
+                    return 0;
+                names_size = bytes;
+            }
         }
         break;
     }

@@ -12,6 +12,7 @@
 #include "frames.h"
 #include "gdt.h"
 #include "kernel.h"
+#include "kheap.h"
 #include "ksym.h"
 #include "kstring.h"
 #include "paging.h"
@@ -80,6 +81,11 @@ static void print_symbols(const int *sum)
     symbol("literal.hello", "hello, atlas", "a string literal");
     symbol("add", (const void *)add, "func add(a, b int) int");
     symbol("kernel_main.sum", sum, "sum := add(5, 3), a local");
+    int *nums = createSlice();
+    symbol("createSlice.nums", nums, "nums := []int{1, 2, 3}, escaped to the heap");
+    kprintf("  createSlice returned; its block still holds %d %d %d.\n", nums[0],
+            nums[1], nums[2]);
+    kfree(nums);
 }
 
 __attribute__((noreturn)) static void finish(bool ok)
@@ -92,8 +98,8 @@ __attribute__((noreturn)) static void finish(bool ok)
     if (kernel_exit_on_stop) {
         kprintf("mematlas: done; QEMU exits with code %d.\n", ok ? 33 : 35);
     } else {
-        kprintf("mematlas: done; the CPU is halted. (QEMU: Ctrl-A X quits the "
-                "terminal, or close the window.)\n");
+        kprintf("mematlas: done; the CPU is halted. (QEMU: close the window, or "
+                "press Ctrl-A X on the serial console.)\n");
     }
     kernel_stop(ok);
 }
@@ -112,6 +118,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     paging_drop_identity();             /* boot info copied: the low half goes */
     frames_init(&boot);                 /* free RAM, minus all that is in use */
     paging_init();                      /* the kernel's own page tables */
+    kheap_init();                       /* kmalloc from here on; bump sealed */
 
     /* QEMU's -kernel puts the image path first; GRUB 2 does not. */
     cmdline_parse(boot.cmdline, str_starts(boot.loader, "qemu"), &cmd);
@@ -122,6 +129,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     atlas_build(&boot);
     atlas_print();
     frames_report();
+    kheap_report();
     paging_print_maps();
     atlas_check_permissions(true);
 

@@ -94,6 +94,8 @@ uint32_t pmm_reserve(struct pmm *p, uint64_t start, uint64_t end)
     uint32_t taken = 0;
     if (end > top)
         end = top;
+    if (start >= end)
+        return 0;       /* empty: the frame holding start is not in it */
     for (uint64_t a = PAGE_ALIGN_DOWN(start); a < end; a += PAGE_SIZE) {
         uint32_t f = (uint32_t)(a >> PAGE_SHIFT);
         if (!(p->managed[f / 32] & BIT(f)))

@@ -4,6 +4,8 @@
  */
 #include "seed.h"
 
+#include "kheap.h"
+
 int globalCount = 100;
 int zeroCount;
 
@@ -12,4 +14,18 @@ __attribute__((noinline)) int add(int a, int b)
 {
     int result = a + b;
     return result;
+}
+
+/* In Go, nums escapes because its address is returned; in C the choice is
+ * the programmer's: a local array would die with the frame, so it must be
+ * kmalloc'd. The caller frees it (no garbage collector here yet). */
+int *createSlice(void)
+{
+    int *nums = kmalloc(3 * sizeof *nums);
+    if (nums) {
+        nums[0] = 1;
+        nums[1] = 2;
+        nums[2] = 3;
+    }
+    return nums;
 }

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "format.h"
 #include "frames.h"
+#include "kheap.h"
 #include "ksym.h"
 #include "kstring.h"
 #include "memlayout.h"
@@ -174,7 +175,7 @@ static void test_paging(void)
            "the boot identity mapping is still there");
 
     /* Map a fresh frame somewhere unused, write through it, take it away. */
-    const uintptr_t va = 0xD0000000;
+    const uintptr_t va = SCRATCH_VIRT;
     uint32_t frame = frame_alloc();
     bool ok = frame != PMM_NO_FRAME && paging_map(va, frame, PTE_WRITE) == 0;
     uint32_t pa = 0, flags = 0;
@@ -223,6 +224,157 @@ static void test_symbols(void)
            "symbol lookup gave the wrong names");
 }
 
+/* ---- the heap ------------------------------------------------------------ */
+
+static uint32_t rng_state = 12345;
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static void test_heap_stress(void)
+{
+    enum { SLOTS = 48, OPS = 20000 };
+    static uint8_t *ptr[SLOTS];
+    static uint32_t len[SLOTS];
+    struct heap_stats before;
+    heap_get_stats(&kernel_heap, &before);
+    uint32_t frames_before = kernel_frames.free_frames;
+    bool ok = true;
+    const char *why = "";
+    for (int i = 0; i < OPS && ok; i++) {
+        unsigned k = rng() % SLOTS;
+        uint32_t r = rng();
+        if (!ptr[k]) {
+            uint32_t n = r % 8 == 0 ? r % 20000 : r % 300;
+            ptr[k] = r % 16 == 1 ? kmalloc_aligned(PAGE_SIZE, n) : kmalloc(n);
+            len[k] = n;
+            if (ptr[k])
+                memset(ptr[k], (int)k, n);
+            ok = ptr[k] != 0;
+        } else {
+            for (uint32_t j = 0; j < len[k] && ok; j++)
+                ok = ptr[k][j] == (uint8_t)k;       /* nobody wrote over it */
+            if (r % 4 == 0) {
+                uint32_t n = rng() % 6000 + 1;
+                uint8_t *q = krealloc(ptr[k], n);
+                ok = ok && q;
+                for (uint32_t j = 0; q && j < (n < len[k] ? n : len[k]) && ok; j++)
+                    ok = q[j] == (uint8_t)k;
+                if (q) {
+                    memset(q, (int)k, n);
+                    ptr[k] = q;
+                    len[k] = n;
+                }
+            } else {
+                kfree(ptr[k]);
+                ptr[k] = 0;
+            }
+        }
+        ok = ok && heap_check(&kernel_heap, &why);
+    }
+    for (unsigned k = 0; k < SLOTS; k++) {
+        kfree(ptr[k]);
+        ptr[k] = 0;
+    }
+    struct heap_stats after;
+    heap_get_stats(&kernel_heap, &after);
+    report("heap.stress", ok && heap_check(&kernel_heap, &why), why);
+    /* Everything freed: the heap is back to what it used, and what it grew
+     * beyond its trim margin went back to the frame allocator. */
+    report("heap.gives_memory_back",
+           after.used == before.used && after.mapped <= before.mapped + HEAP_TRIM_AT +
+           2 * PAGE_SIZE && kernel_frames.free_frames + 32 >= frames_before,
+           "the heap kept its pages after everything was freed");
+}
+
+static void test_heap_basics(void)
+{
+    void *a = kmalloc(0), *b = kmalloc(0);
+    bool ok = a && b && a != b && !((uintptr_t)a & 7);
+    kfree(a);
+    kfree(b);
+    kfree(0);
+    report("heap.kmalloc_zero_and_null", ok, "kmalloc(0) or kfree(NULL) misbehaved");
+
+    uint8_t *p = kmalloc_aligned(16, 100), *q = kmalloc_aligned(PAGE_SIZE, 5000);
+    ok = p && q && !((uintptr_t)p & 15) && !((uintptr_t)q & (PAGE_SIZE - 1));
+    uint32_t pa, flags;
+    ok = ok && paging_translate((uintptr_t)q, &pa, &flags) && (flags & PTE_WRITE);
+    kfree(p);
+    kfree(q);
+    int *z = kcalloc(64, sizeof *z);
+    for (int i = 0; z && i < 64; i++)
+        ok = ok && z[i] == 0;
+    kfree(z);
+    report("heap.aligned_and_zeroed", ok && z, "aligned or zeroed allocation failed");
+    report("heap.region_of", strcmp(region_of(p), "heap") == 0,
+           "region_of does not name a kmalloc block's region heap");
+}
+
+/* Misuse on a heap of the tests' own, so that the kernel heap stays clean. */
+static unsigned misuse_seen[HEAP_ERR_BAD_ALIGN + 1];
+
+static void count_misuse(void *ctx, enum heap_error e, const void *p, size_t size,
+                         const void *caller)
+{
+    (void)ctx, (void)p, (void)size, (void)caller;
+    misuse_seen[e]++;
+}
+
+static int test_heap_grow(void *ctx, uintptr_t addr, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
+        uint32_t f = frame_alloc();
+        if (f == PMM_NO_FRAME || paging_map(va, f, PTE_WRITE) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void test_heap_shrink(void *ctx, uintptr_t addr, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE)
+        pmm_free_frame(&kernel_frames, paging_unmap(va));
+}
+
+static void test_heap_misuse(void)
+{
+    static struct heap h;
+    memset(misuse_seen, 0, sizeof misuse_seen);
+    if (heap_init(&h, TEST_HEAP_VIRT, TEST_HEAP_SIZE, test_heap_grow, test_heap_shrink,
+                  count_misuse, 0) != 0) {
+        report("heap.misuse_reported", false, "no memory for the test heap");
+        return;
+    }
+    const char *why = "";
+    char *a = heap_alloc(&h, 40, 0), *b = heap_alloc(&h, 40, 0);
+    heap_free(&h, a, 0);
+    heap_free(&h, a, 0);                            /* double free */
+    heap_free(&h, b + 16, 0);                       /* inside a block */
+    heap_free(&h, (void *)&h, 0);                   /* not from the heap */
+    bool large = heap_alloc(&h, (size_t)-1, 0) == 0 && heap_alloc(&h, TEST_HEAP_SIZE, 0) == 0;
+    bool ok = misuse_seen[HEAP_ERR_DOUBLE_FREE] == 1 &&
+              misuse_seen[HEAP_ERR_INSIDE_BLOCK] == 1 && misuse_seen[HEAP_ERR_NOT_HEAP] == 1 &&
+              misuse_seen[HEAP_ERR_TOO_LARGE] == 2 && large && heap_check(&h, &why);
+    report("heap.misuse_reported", ok, "a misuse went unreported or hurt the heap");
+
+    char *c = heap_alloc(&h, 40, 0), *d = heap_alloc(&h, 40, 0);
+    memset(c, 'x', heap_usable_size(&h, c) + 4);    /* onto d's header */
+    heap_free(&h, c, 0);
+    char *e = heap_alloc(&h, 100, 0);
+    heap_free(&h, e, 0);
+    report("heap.overrun_detected", misuse_seen[HEAP_ERR_OVERRUN] == 1 && e != 0 &&
+                                    !heap_check(&h, &why),
+           "an overrun onto the next block went unnoticed");
+    (void)d;
+}
+
 bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
                   unsigned *failed)
 {
@@ -235,6 +387,9 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     test_paging();
     test_frames(ctx);
     test_symbols();
+    test_heap_basics();
+    test_heap_stress();
+    test_heap_misuse();
     *passed = n_pass;
     *failed = n_fail;
     return n_fail == 0;

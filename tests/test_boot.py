@@ -202,10 +202,10 @@ def test_symbols_match_the_elf_and_their_regions(config):
     virtual = b.regions("virtual")
     symbols = b.all("symbol")
     assert {"globalCount", "zeroCount", "literal.hello", "add",
-            "kernel_main.sum"} <= {s["name"] for s in symbols}
+            "kernel_main.sum", "createSlice.nums"} <= {s["name"] for s in symbols}
     want_region = {"globalCount": "kernel.data", "zeroCount": "kernel.bss",
                    "literal.hello": "kernel.rodata", "add": "kernel.text",
-                   "kernel_main.sum": "boot.stack"}
+                   "kernel_main.sum": "boot.stack", "createSlice.nums": "heap"}
     for s in symbols:
         addr = num(s["addr"])
         if "." not in s["name"]:

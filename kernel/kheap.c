@@ -1,0 +1,127 @@
+/*
+ * kheap.c - the kernel heap: frames in, frames out, misuse reported.
+ */
+#include "kheap.h"
+
+#include "bump.h"
+#include "console.h"
+#include "frames.h"
+#include "ksym.h"
+#include "memlayout.h"
+#include "paging.h"
+#include "serial.h"
+
+struct heap kernel_heap;
+
+static void give_back(void *ctx, uintptr_t addr, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
+        uint32_t frame = paging_unmap(va);
+        if (frame)
+            frame_free(frame);
+    }
+}
+
+static int back_with_frames(void *ctx, uintptr_t addr, size_t bytes)
+{
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
+        uint32_t frame = frame_alloc();
+        if (frame == PMM_NO_FRAME || paging_map(va, frame, PTE_WRITE) != 0) {
+            if (frame != PMM_NO_FRAME)
+                frame_free(frame);
+            give_back(ctx, addr, va - addr);    /* all or nothing */
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void report_misuse(void *ctx, enum heap_error e, const void *p, size_t size,
+                          const void *caller)
+{
+    (void)ctx;
+    uint32_t off = 0;
+    const char *fn = ksym_lookup((uintptr_t)caller, &off);
+    char who[80];
+    if (fn)
+        format_buf(who, sizeof who, "%s+0x%x", fn, off);
+    else
+        format_buf(who, sizeof who, "%p", caller);
+    if (p && size)
+        kprintf("heap: %s: block %p (%zu bytes), called from %s\n", heap_error_text(e),
+                p, size, who);
+    else if (p)
+        kprintf("heap: %s: %p, called from %s\n", heap_error_text(e), p, who);
+    else
+        kprintf("heap: %s: %zu bytes asked, called from %s\n", heap_error_text(e), size, who);
+    char msg[160];
+    format_buf(msg, sizeof msg, "%s: block %p size %zu caller %s", heap_error_text(e), p,
+               size, who);
+    serial_write("@warn source=heap msg=");
+    serial_put_quoted(msg);
+    serial_putc('\n');
+}
+
+void kheap_init(void)
+{
+    if (heap_init(&kernel_heap, HEAP_VIRT_START, HEAP_VIRT_SIZE, back_with_frames,
+                  give_back, report_misuse, 0) != 0)
+        kprintf("heap: no frame for the heap's first page\n");
+    bump_seal();
+}
+
+/* The heap's own caller is whoever called kmalloc: one level up. */
+#define CALLER __builtin_return_address(0)
+
+void *kmalloc(size_t size)
+{
+    return heap_alloc(&kernel_heap, size, CALLER);
+}
+
+void kfree(void *p)
+{
+    heap_free(&kernel_heap, p, CALLER);
+}
+
+void *krealloc(void *p, size_t size)
+{
+    return heap_realloc(&kernel_heap, p, size, CALLER);
+}
+
+void *kcalloc(size_t n, size_t size)
+{
+    return heap_calloc(&kernel_heap, n, size, CALLER);
+}
+
+void *kmalloc_aligned(size_t align, size_t size)
+{
+    return heap_alloc_aligned(&kernel_heap, align, size, CALLER);
+}
+
+void kheap_report(void)
+{
+    struct heap_stats s;
+    heap_get_stats(&kernel_heap, &s);
+    serial_printf("@heap mapped=%u used=%u free=%u largest_free=%u blocks=%u\n", s.mapped,
+                  s.used, s.free, s.largest_free, s.used_blocks + s.free_blocks);
+    char m[16], r[16], u[16], f[16], l[16], b[16];
+    kprintf("Heap: %s mapped at %p (room for %s), %s in %u used blocks, %s free "
+            "(largest %s); the bump allocator used %s before it was sealed.\n",
+            format_size(m, sizeof m, s.mapped), (void *)HEAP_VIRT_START,
+            format_size(r, sizeof r, HEAP_VIRT_SIZE), format_size(u, sizeof u, s.used),
+            s.used_blocks, format_size(f, sizeof f, s.free),
+            format_size(l, sizeof l, s.largest_free), format_size(b, sizeof b, bump_used()));
+}
+
+static void print_block(void *ctx, uintptr_t payload, uint32_t size, bool used)
+{
+    (void)ctx;
+    kprintf("  %p  %8u  %s\n", (void *)payload, size, used ? "used" : "free");
+}
+
+void kheap_walk_print(void)
+{
+    kprintf("heap blocks (payload address, block size with its header):\n");
+    heap_walk(&kernel_heap, print_block, 0);
+}

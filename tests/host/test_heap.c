@@ -1,0 +1,1579 @@
+/*
+ * test_heap.c - kernel/heap.c, the segregated-fit allocator, over host
+ * memory: a PROT_NONE reservation whose pages the grow callback makes
+ * readable and writable (and the shrink callback takes back), so that any
+ * access past the mapped part crashes instead of passing. Alignment, sizes
+ * and per-block overhead, size 0, too-large requests, running out, every
+ * misuse free reports, overruns, realloc, calloc, aligned allocation,
+ * coalescing in every order, growing and trimming, and a long randomized run
+ * checked after every operation.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "check.h"
+#include "heap.h"
+
+#define KiB         1024ul
+#define MiB         (1024ul * 1024ul)
+#define ARENA       (64 * MiB)
+#define COUNT(a)    (sizeof (a) / sizeof (a)[0])
+
+/* Distinct made-up callers, to see them come back in reports. */
+static const char callers[4];
+#define WHO1        ((const void *)&callers[1])
+#define WHO2        ((const void *)&callers[2])
+#define WHO3        ((const void *)&callers[3])
+
+/* ---- the backing: an mmap reservation, the callbacks, their records -------- */
+
+#define LOG_MAX     256
+#define REP_MAX     64
+
+struct call { uintptr_t addr; size_t bytes; };
+struct rep { enum heap_error e; const void *ptr; size_t size; const void *caller; };
+
+static struct arena {
+    uint8_t *mem;
+    size_t reserved;            /* bytes of address space held */
+    size_t limit;               /* grow refuses to back more than this */
+    size_t backed;              /* bytes readable and writable, from mem */
+    struct call grows[LOG_MAX], shrinks[LOG_MAX];
+    unsigned ngrow, nshrink;    /* all calls; the first LOG_MAX are logged */
+    unsigned refused;           /* grow calls answered with -1 */
+    unsigned bad_calls;         /* not whole pages, not at the top, 0 bytes */
+    struct rep reps[REP_MAX];
+    unsigned nrep;
+} A;
+
+static struct heap H;
+
+static int arena_grow(void *ctx, uintptr_t addr, size_t bytes)
+{
+    struct arena *a = ctx;
+    if (a->ngrow < LOG_MAX)
+        a->grows[a->ngrow] = (struct call){ addr, bytes };
+    a->ngrow++;
+    if (ctx != &A || bytes == 0 || bytes % HEAP_PAGE || addr != (uintptr_t)a->mem + a->backed) {
+        printf("  bad grow call: addr %#lx (top %#lx), %zu bytes\n", (unsigned long)addr,
+               (unsigned long)((uintptr_t)a->mem + a->backed), bytes);
+        a->bad_calls++;
+        if (bytes == 0)
+            return 0;
+    }
+    if (a->backed + bytes > a->limit) {
+        a->refused++;
+        return -1;
+    }
+    if (mprotect((void *)addr, bytes, PROT_READ | PROT_WRITE) != 0) {
+        perror("mprotect");
+        abort();
+    }
+    a->backed += bytes;
+    return 0;
+}
+
+static void arena_shrink(void *ctx, uintptr_t addr, size_t bytes)
+{
+    struct arena *a = ctx;
+    if (a->nshrink < LOG_MAX)
+        a->shrinks[a->nshrink] = (struct call){ addr, bytes };
+    a->nshrink++;
+    if (ctx != &A || bytes == 0 || bytes % HEAP_PAGE || addr % HEAP_PAGE ||
+        addr + bytes != (uintptr_t)a->mem + a->backed || bytes > a->backed) {
+        printf("  bad shrink call: addr %#lx, %zu bytes\n", (unsigned long)addr, bytes);
+        a->bad_calls++;
+        return;
+    }
+    /* Drop the contents too, as giving the frames back would. */
+    if (mmap((void *)addr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+             MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+        perror("mmap");
+        abort();
+    }
+    a->backed -= bytes;
+}
+
+static void arena_report(void *ctx, enum heap_error e, const void *ptr, size_t size,
+                         const void *caller)
+{
+    struct arena *a = ctx;
+    if (a->nrep < REP_MAX)
+        a->reps[a->nrep] = (struct rep){ e, ptr, size, caller };
+    a->nrep++;
+}
+
+/* A fresh heap of `max` bytes over a fresh reservation of `reserve` bytes,
+ * of which at most `limit` may be backed. */
+static bool setup_with(size_t reserve, size_t max, size_t limit, bool shrink)
+{
+    memset(&A, 0, sizeof A);
+    memset(&H, 0xA5, sizeof H);
+    void *m = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (!CHECK(m != MAP_FAILED))
+        return false;
+    A.mem = m;
+    A.reserved = reserve;
+    A.limit = limit;
+    if (!CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, max, arena_grow,
+                                shrink ? arena_shrink : NULL, arena_report, &A), 0))
+        return false;
+    CHECK_INT_EQ(A.ngrow, 1);
+    CHECK_HEX_EQ(A.grows[0].addr, (uintptr_t)m);
+    CHECK_INT_EQ(A.grows[0].bytes, HEAP_PAGE);
+    CHECK_INT_EQ(H.mapped, HEAP_PAGE);
+    return true;
+}
+
+static bool setup(void)
+{
+    return setup_with(ARENA, ARENA, ARENA, true);
+}
+
+static bool heap_ok(const char *file, int line)
+{
+    const char *why = NULL;
+    bool ok = heap_check(&H, &why);
+    if (!ok)
+        check_fail(file, line, "heap_check: %s", why ? why : "(no reason)");
+    return ok;
+}
+#define CHECK_HEAP()    heap_ok(__FILE__, __LINE__)
+
+/* Ends a test: the callbacks were called properly, the heap agrees with the
+ * backing, and the reservation goes. */
+static void finish(bool heap_should_be_ok)
+{
+    CHECK_INT_EQ(A.bad_calls, 0);
+    CHECK_INT_EQ(H.mapped, A.backed);
+    CHECK(H.peak_mapped >= H.mapped);
+    if (heap_should_be_ok)
+        CHECK_HEAP();
+    CHECK_INT_EQ(A.nrep, 0);        /* every report was expected and consumed */
+    if (A.nrep)
+        printf("  first unexpected report: %s\n", heap_error_text(A.reps[0].e));
+    munmap(A.mem, A.reserved);
+    A.mem = NULL;
+}
+
+/* Exactly one report since the last look, and what it says. */
+#define EXPECT_REPORT(kind, p, who) \
+    do { \
+        if (CHECK_INT_EQ(A.nrep, 1) || A.nrep) { \
+            if (!CHECK_INT_EQ(A.reps[0].e, kind)) \
+                printf("  got: %s\n", heap_error_text(A.reps[0].e)); \
+            CHECK_HEX_EQ((uintptr_t)A.reps[0].ptr, (uintptr_t)(p)); \
+            CHECK_HEX_EQ((uintptr_t)A.reps[0].caller, (uintptr_t)(who)); \
+        } \
+        A.nrep = 0; \
+    } while (0)
+#define EXPECT_NO_REPORT()  do { CHECK_INT_EQ(A.nrep, 0); A.nrep = 0; } while (0)
+
+static struct heap_stats stats(void)
+{
+    struct heap_stats s;
+    heap_get_stats(&H, &s);
+    return s;
+}
+
+#define CHECK_SAME_STATS(a, b) \
+    do { \
+        CHECK_INT_EQ((a).used, (b).used); \
+        CHECK_INT_EQ((a).free, (b).free); \
+        CHECK_INT_EQ((a).used_blocks, (b).used_blocks); \
+        CHECK_INT_EQ((a).free_blocks, (b).free_blocks); \
+        CHECK_INT_EQ((a).mapped, (b).mapped); \
+    } while (0)
+
+/* The blocks in address order, through heap_walk. */
+#define WALK_MAX 4096
+static struct wblock { uintptr_t payload; uint32_t size; bool used; } walked[WALK_MAX];
+static unsigned nwalked;
+
+static void walk_one(void *ctx, uintptr_t payload, uint32_t size, bool used)
+{
+    (void)ctx;
+    if (nwalked < WALK_MAX)
+        walked[nwalked] = (struct wblock){ payload, size, used };
+    nwalked++;
+}
+
+/* Walks the heap and checks that the blocks tile [base, base + mapped - 8). */
+static bool walk_covers(const char *file, int line)
+{
+    nwalked = 0;
+    heap_walk(&H, walk_one, NULL);
+    if (nwalked == 0 || nwalked > WALK_MAX) {
+        check_fail(file, line, "walk gave %u blocks", nwalked);
+        return false;
+    }
+    uintptr_t at = H.base;
+    for (unsigned i = 0; i < nwalked; i++) {
+        if (walked[i].payload != at + HEAP_HEADER) {
+            check_fail(file, line, "block %u at %#lx, expected %#lx", i,
+                       (unsigned long)(walked[i].payload - HEAP_HEADER), (unsigned long)at);
+            return false;
+        }
+        at += walked[i].size;
+    }
+    if (at != H.base + H.mapped - HEAP_HEADER) {
+        check_fail(file, line, "blocks end at +%#lx, the end marker is at +%#lx",
+                   (unsigned long)(at - H.base), (unsigned long)(H.mapped - HEAP_HEADER));
+        return false;
+    }
+    return true;
+}
+#define CHECK_WALK()    walk_covers(__FILE__, __LINE__)
+
+/* The walked block whose payload is p, or NULL. */
+static const struct wblock *walked_at(const void *p)
+{
+    for (unsigned i = 0; i < nwalked && i < WALK_MAX; i++)
+        if (walked[i].payload == (uintptr_t)p)
+            return &walked[i];
+    return NULL;
+}
+
+/* ---- patterns ------------------------------------------------------------- */
+
+static uint64_t pattern_word(uint64_t seed, size_t i)
+{
+    uint64_t x = seed ^ (i * 0x9E3779B97F4A7C15ull);
+    return x ^ (x >> 29);
+}
+
+/* Byte i of the pattern: the same whether written by words or by bytes. */
+static uint8_t pattern_byte(uint64_t seed, size_t i)
+{
+    return (uint8_t)(pattern_word(seed, i / 8) >> (8 * (i % 8)));
+}
+
+static void fill(void *p, size_t bytes, uint64_t seed)
+{
+    uint64_t *w = p;
+    for (size_t i = 0; i < bytes / 8; i++)
+        w[i] = pattern_word(seed, i);
+    for (size_t i = bytes & ~(size_t)7; i < bytes; i++)
+        ((uint8_t *)p)[i] = pattern_byte(seed, i);
+}
+
+/* The offset of the first byte that differs from the pattern, or -1. */
+static long differs(const void *p, size_t bytes, uint64_t seed)
+{
+    const uint64_t *w = p;
+    for (size_t i = 0; i < bytes / 8; i++)
+        if (w[i] != pattern_word(seed, i))
+            for (size_t j = i * 8;; j++)
+                if (((const uint8_t *)p)[j] != pattern_byte(seed, j))
+                    return (long)j;
+    for (size_t i = bytes & ~(size_t)7; i < bytes; i++)
+        if (((const uint8_t *)p)[i] != pattern_byte(seed, i))
+            return (long)i;
+    return -1;
+}
+
+static bool all_zero(const void *p, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++)
+        if (((const uint8_t *)p)[i])
+            return false;
+    return true;
+}
+
+/* A small deterministic generator, so failures can be replayed. */
+static uint64_t rng_state;
+
+static uint32_t rng(void)
+{
+    /* splitmix64, keeping the high half */
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (uint32_t)(z >> 32);
+}
+
+static uint32_t rng_below(uint32_t n)
+{
+    return (uint32_t)(((uint64_t)rng() * n) >> 32);
+}
+
+/* ---- init ------------------------------------------------------------------ */
+
+static void init_layout(void)
+{
+    REQUIRE(setup());
+    CHECK_HEX_EQ(H.base, (uintptr_t)A.mem);
+    CHECK_INT_EQ(H.max, ARENA);
+    CHECK_INT_EQ(H.peak_mapped, HEAP_PAGE);
+    CHECK_HEAP();
+    struct heap_stats s = stats();
+    CHECK_INT_EQ(s.used, 0);
+    CHECK_INT_EQ(s.used_blocks, 0);
+    CHECK_INT_EQ(s.free_blocks, 1);
+    CHECK_INT_EQ(s.free, HEAP_PAGE - HEAP_HEADER);
+    CHECK_INT_EQ(s.largest_free, HEAP_PAGE - HEAP_HEADER);
+    CHECK(CHECK_WALK() && nwalked == 1 && !walked[0].used);
+    finish(true);
+}
+
+static void init_fails(void)
+{
+    /* The grow callback refuses the first page. */
+    memset(&A, 0, sizeof A);
+    void *m = mmap(NULL, ARENA, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    REQUIRE(m != MAP_FAILED);
+    A.mem = m;
+    A.reserved = ARENA;
+    A.limit = 0;
+    CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, ARENA, arena_grow, arena_shrink,
+                           arena_report, &A), -1);
+    CHECK_INT_EQ(A.refused, 1);
+    /* Less than a page to work with. */
+    A.limit = ARENA;
+    A.ngrow = A.refused = 0;
+    CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, HEAP_PAGE - 8, arena_grow, arena_shrink,
+                           arena_report, &A), -1);
+    CHECK_INT_EQ(A.ngrow, 0);
+    CHECK_INT_EQ(A.nrep, 0);
+    munmap(m, ARENA);
+}
+
+/* ---- heap_alloc --------------------------------------------------------------- */
+
+static void alloc_aligned_sizes_no_overlap(void)
+{
+    REQUIRE(setup());
+    static void *p[700];
+    static size_t want[700];
+    unsigned n = 0;
+    for (size_t size = 0; size <= 520; size++)
+        want[n++] = size;
+    for (size_t size = 1000; n < COUNT(p); size += 977)
+        want[n++] = size;
+    for (unsigned i = 0; i < n; i++) {
+        p[i] = heap_alloc(&H, want[i], WHO1);
+        if (!CHECK(p[i] != NULL))
+            return;
+        CHECK_INT_EQ((uintptr_t)p[i] % HEAP_ALIGN, 0);
+        CHECK((uintptr_t)p[i] >= H.base + HEAP_HEADER &&
+              (uintptr_t)p[i] + want[i] <= H.base + H.mapped - HEAP_HEADER);
+        size_t u = heap_usable_size(&H, p[i]);
+        CHECK(u >= want[i]);
+        CHECK_INT_EQ(u % HEAP_ALIGN, 0);
+        fill(p[i], u, i);
+    }
+    EXPECT_NO_REPORT();
+    CHECK_HEAP();
+    /* No two payloads (with their headers) overlap: every pattern is intact,
+     * and the ranges are disjoint. */
+    for (unsigned i = 0; i < n; i++) {
+        size_t u = heap_usable_size(&H, p[i]);
+        CHECK_INT_EQ(differs(p[i], u, i), -1);
+        uintptr_t lo = (uintptr_t)p[i] - HEAP_HEADER, hi = (uintptr_t)p[i] + u;
+        for (unsigned j = i + 1; j < n; j++) {
+            uintptr_t lo2 = (uintptr_t)p[j] - HEAP_HEADER;
+            uintptr_t hi2 = (uintptr_t)p[j] + heap_usable_size(&H, p[j]);
+            if (!CHECK(hi <= lo2 || hi2 <= lo))
+                return;
+        }
+    }
+    struct heap_stats s = stats();
+    CHECK_INT_EQ(s.used_blocks, n);
+    for (unsigned i = 0; i < n; i += 2)
+        heap_free(&H, p[i], WHO1);
+    CHECK_HEAP();
+    for (unsigned i = 1; i < n; i += 2)
+        CHECK_INT_EQ(differs(p[i], heap_usable_size(&H, p[i]), i), -1);
+    for (unsigned i = 1; i < n; i += 2)
+        heap_free(&H, p[i], WHO1);
+    EXPECT_NO_REPORT();
+    s = stats();
+    CHECK_INT_EQ(s.used, 0);
+    CHECK_INT_EQ(s.used_blocks, 0);
+    CHECK_INT_EQ(s.free_blocks, 1);
+    finish(true);
+}
+
+static void alloc_overhead_is_one_header(void)
+{
+    REQUIRE(setup());
+    /* Make one big free block first (below the trim threshold, so it stays),
+     * then carve consecutive blocks from its front. */
+    void *big = heap_alloc(&H, 60000, WHO1);
+    REQUIRE(big != NULL);
+    heap_free(&H, big, WHO1);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    static const size_t sizes[] = { 16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 120, 128,
+                                    136, 248, 256, 264, 1000, 1024, 2048, 4096, 8192,
+                                    16, 16, 16, 24 };
+    uint8_t *prev = NULL;
+    size_t prev_size = 0;
+    for (unsigned i = 0; i < COUNT(sizes); i++) {
+        uint8_t *q = heap_alloc(&H, sizes[i], WHO1);
+        REQUIRE(q != NULL);
+        CHECK_INT_EQ(heap_usable_size(&H, q), sizes[i]);
+        if (prev)
+            CHECK_INT_EQ(q - prev, prev_size + HEAP_HEADER);
+        else
+            CHECK_HEX_EQ((uintptr_t)q, H.base + HEAP_HEADER);
+        prev = q;
+        prev_size = sizes[i];
+    }
+    struct heap_stats s = stats();
+    size_t total = 0;
+    for (unsigned i = 0; i < COUNT(sizes); i++)
+        total += sizes[i] + HEAP_HEADER;
+    CHECK_INT_EQ(s.used, total);
+    CHECK_INT_EQ(s.used_blocks, COUNT(sizes));
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void alloc_zero(void)
+{
+    REQUIRE(setup());
+    void *a = heap_alloc(&H, 0, WHO1), *b = heap_alloc(&H, 0, WHO1);
+    REQUIRE(a != NULL && b != NULL);
+    CHECK(a != b);
+    CHECK_INT_EQ((uintptr_t)a % HEAP_ALIGN, 0);
+    CHECK(heap_usable_size(&H, a) < HEAP_MIN_BLOCK);
+    CHECK_INT_EQ(stats().used_blocks, 2);
+    CHECK_INT_EQ(stats().used, 2 * HEAP_MIN_BLOCK);
+    heap_free(&H, a, WHO1);
+    heap_free(&H, b, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    /* calloc and realloc(NULL) of nothing behave the same. */
+    void *c = heap_calloc(&H, 0, 16, WHO1), *d = heap_realloc(&H, NULL, 0, WHO1);
+    CHECK(c != NULL && d != NULL && c != d);
+    heap_free(&H, c, WHO1);
+    heap_free(&H, d, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void alloc_too_large(void)
+{
+    REQUIRE(setup());
+    void *keep = heap_alloc(&H, 100, WHO1);
+    REQUIRE(keep != NULL);
+    struct heap_stats before = stats();
+    unsigned grows = A.ngrow;
+    const size_t requests[] = {
+        SIZE_MAX, SIZE_MAX - 4, SIZE_MAX - 7, SIZE_MAX - 8, SIZE_MAX - 15,
+        (size_t)UINT32_MAX, (size_t)UINT32_MAX - 4, (size_t)UINT32_MAX - 15,
+        (size_t)UINT32_MAX + 1, (size_t)1 << 40, ARENA, ARENA + 1, ARENA - HEAP_PAGE + 1,
+        (size_t)-1 / 2,
+    };
+    for (unsigned i = 0; i < COUNT(requests); i++) {
+        CHECK(heap_alloc(&H, requests[i], WHO2) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
+        CHECK_INT_EQ(A.reps[0].size, requests[i]);
+        CHECK(heap_alloc_aligned(&H, 16, requests[i], WHO3) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
+        CHECK(heap_alloc_aligned(&H, 4096, requests[i], WHO3) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
+        CHECK(heap_calloc(&H, 1, requests[i], WHO1) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+        CHECK(heap_calloc(&H, requests[i], 1, WHO1) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+    }
+    /* n * size overflows: never a small block. */
+    const size_t pairs[][2] = {
+        { SIZE_MAX, 2 }, { 2, SIZE_MAX }, { (size_t)1 << 32, (size_t)1 << 32 },
+        { SIZE_MAX / 16 + 1, 16 }, { 0x10000, 0x10000 }, { 0x20000001, 8 },
+    };
+    for (unsigned i = 0; i < COUNT(pairs); i++) {
+        CHECK(heap_calloc(&H, pairs[i][0], pairs[i][1], WHO2) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
+    }
+    /* An alignment bigger than the heap. */
+    CHECK(heap_alloc_aligned(&H, (size_t)1 << 32, 16, WHO1) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+    CHECK_INT_EQ(A.ngrow, grows);
+    CHECK_HEAP();
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_INT_EQ(H.errors, 5 * COUNT(requests) + COUNT(pairs) + 1);
+    /* The biggest request that is not refused outright works on an empty
+     * heap, and is given back when freed. */
+    heap_free(&H, keep, WHO1);
+    void *most = heap_alloc(&H, ARENA - HEAP_PAGE, WHO1);
+    CHECK(most != NULL);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(H.mapped, ARENA);
+    if (most)
+        CHECK(heap_usable_size(&H, most) >= ARENA - HEAP_PAGE);
+    heap_free(&H, most, WHO1);
+    CHECK(H.mapped <= 2 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_mapped, ARENA);
+    finish(true);
+}
+
+/* A heap whose max is the whole 32-bit range (the size is clamped), over a
+ * 4 GiB reservation of which only 64 MiB may be backed: the requests in the
+ * last few hundred MiB must fail cleanly, not wrap around to a small size. */
+static void alloc_too_large_4gib_heap(void)
+{
+    REQUIRE(setup_with((size_t)4 << 30, SIZE_MAX, ARENA, true));
+    CHECK_HEX_EQ(H.max, 0xFFFFF000u);
+    void *keep = heap_alloc(&H, 100, WHO1);
+    REQUIRE(keep != NULL);
+    fill(keep, 100, 7);
+    struct heap_stats before = stats();
+    const size_t requests[] = { 0xF7FFFF00u, 0xF8000000u, 0xF8000100u, 0xFC000000u,
+                                0xFFFFD000u, 0xFFFFDFF0u, 0xFFFFE000u };
+    for (unsigned i = 0; i < COUNT(requests); i++) {
+        CHECK(heap_alloc(&H, requests[i], WHO2) == NULL);
+        /* Refused up front or by the grow callback: either way one report. */
+        CHECK_INT_EQ(A.nrep, 1);
+        CHECK(A.reps[0].e == HEAP_ERR_OUT_OF_MEMORY || A.reps[0].e == HEAP_ERR_TOO_LARGE);
+        A.nrep = 0;
+        CHECK(heap_alloc_aligned(&H, 64, requests[i], WHO2) == NULL);
+        CHECK_INT_EQ(A.nrep, 1);
+        A.nrep = 0;
+        CHECK(heap_realloc(&H, keep, requests[i], WHO2) == NULL);
+        CHECK_INT_EQ(A.nrep, 1);
+        A.nrep = 0;
+        if (!CHECK_HEAP())
+            break;
+    }
+    CHECK(heap_alloc(&H, 0xFFFFE001u, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_INT_EQ(differs(keep, 100, 7), -1);
+    heap_free(&H, keep, WHO1);
+    finish(true);
+}
+
+static void alloc_out_of_memory(void)
+{
+    REQUIRE(setup_with(ARENA, ARENA, 16 * HEAP_PAGE, true));
+    static void *p[64];
+    unsigned n = 0;
+    /* 4000 + 8 bytes a block: under four pages' worth more each time. */
+    while (n < COUNT(p) && (p[n] = heap_alloc(&H, 4000, WHO1)) != NULL) {
+        fill(p[n], 4000, n);
+        n++;
+    }
+    REQUIRE(n < COUNT(p));
+    CHECK(n >= 14);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO1);
+    CHECK_INT_EQ(A.reps[0].size, 4000);
+    CHECK(A.refused >= 1);
+    CHECK(H.mapped <= 16 * HEAP_PAGE);
+    CHECK_HEAP();
+    struct heap_stats before = stats();
+    CHECK_INT_EQ(before.used_blocks, n);
+    /* Everything else that needs more fails the same way. */
+    CHECK(heap_alloc(&H, 100000, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK(heap_calloc(&H, 100, 100, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK(heap_alloc_aligned(&H, 4096, 4000, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK(heap_realloc(&H, p[0], 8000, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);  /* from the allocation */
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_HEAP();
+    for (unsigned i = 0; i < n; i++)
+        CHECK_INT_EQ(differs(p[i], 4000, i), -1);
+    /* Freeing two neighbours makes room for one more. */
+    heap_free(&H, p[3], WHO1);
+    heap_free(&H, p[4], WHO1);
+    void *again = heap_alloc(&H, 4000, WHO1);
+    CHECK(again != NULL);
+    EXPECT_NO_REPORT();
+    CHECK_HEX_EQ((uintptr_t)again, (uintptr_t)p[3]);
+    p[3] = again;
+    p[4] = heap_alloc(&H, 3000, WHO1);
+    CHECK(p[4] != NULL);
+    EXPECT_NO_REPORT();
+    for (unsigned i = 0; i < n; i++)
+        heap_free(&H, p[i], WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    /* With everything free, the space is there again. */
+    void *big = heap_alloc(&H, 12 * HEAP_PAGE, WHO1);
+    CHECK(big != NULL);
+    heap_free(&H, big, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* ---- growing and trimming ---------------------------------------------------- */
+
+/* Every logged grow and shrink is whole pages at the top, in order. */
+static void check_call_log(void)
+{
+    /* The arena checks each call against the top as it comes; here the
+     * shapes, once more. */
+    uintptr_t top = H.base;
+    unsigned g, s;
+    for (g = 0; g < A.ngrow && g < LOG_MAX; g++) {
+        CHECK_INT_EQ(A.grows[g].bytes % HEAP_PAGE, 0);
+        CHECK(A.grows[g].bytes > 0);
+        CHECK_INT_EQ(A.grows[g].addr % HEAP_PAGE, 0);
+    }
+    for (s = 0; s < A.nshrink && s < LOG_MAX; s++) {
+        CHECK_INT_EQ(A.shrinks[s].bytes % HEAP_PAGE, 0);
+        CHECK(A.shrinks[s].bytes > 0);
+        CHECK(A.shrinks[s].addr > top);
+    }
+}
+
+static void grow_and_trim(void)
+{
+    REQUIRE(setup());
+    uintptr_t base = H.base;
+    CHECK(CHECK_WALK());
+
+    /* Three medium blocks: the heap grows in whole pages, at its top. */
+    uint8_t *m[3];
+    for (unsigned i = 0; i < 3; i++) {
+        uint32_t mapped = H.mapped;
+        unsigned calls = A.ngrow;
+        m[i] = heap_alloc(&H, 10000, WHO1);
+        REQUIRE(m[i] != NULL);
+        fill(m[i], 10000, i);
+        CHECK(H.mapped > mapped);
+        CHECK_INT_EQ(H.mapped % HEAP_PAGE, 0);
+        CHECK_INT_EQ(A.ngrow, calls + 1);
+        CHECK_HEX_EQ(A.grows[calls].addr, base + mapped);
+        CHECK_INT_EQ(A.grows[calls].bytes, H.mapped - mapped);
+        CHECK_INT_EQ(H.peak_mapped, H.mapped);
+        CHECK(CHECK_WALK());
+        CHECK_HEAP();
+    }
+    /* Growth extends a free top block rather than leaving it behind: the
+     * blocks follow each other. */
+    CHECK_HEX_EQ((uintptr_t)m[0], base + HEAP_HEADER);
+    CHECK_INT_EQ(m[1] - m[0], heap_usable_size(&H, m[0]) + HEAP_HEADER);
+    CHECK_INT_EQ(m[2] - m[1], heap_usable_size(&H, m[1]) + HEAP_HEADER);
+
+    /* A big one at the top, then freed: whole pages go back. */
+    uint32_t before_big = H.mapped;
+    uint8_t *big = heap_alloc(&H, 300 * KiB, WHO1);
+    REQUIRE(big != NULL);
+    fill(big, 300 * KiB, 99);
+    uint32_t peak = H.mapped;
+    CHECK(peak >= before_big + 300 * KiB);
+    CHECK_INT_EQ(H.peak_mapped, peak);
+    CHECK(CHECK_WALK());
+    unsigned shrinks = A.nshrink;
+    heap_free(&H, big, WHO1);
+    REQUIRE_INT_EQ(A.nshrink, shrinks + 1);
+    struct call sh = A.shrinks[shrinks];
+    CHECK_INT_EQ(sh.addr % HEAP_PAGE, 0);
+    CHECK_INT_EQ(sh.bytes % HEAP_PAGE, 0);
+    CHECK_HEX_EQ(sh.addr + sh.bytes, base + peak);
+    CHECK_HEX_EQ(sh.addr, base + H.mapped);
+    CHECK(H.mapped < peak);
+    CHECK(H.mapped <= before_big + 2 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_mapped, peak);
+    CHECK(stats().largest_free < HEAP_TRIM_AT);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+
+    /* A big free block that is not at the top stays mapped. */
+    uint8_t *big2 = heap_alloc(&H, 200 * KiB, WHO1);
+    uint8_t *cap = heap_alloc(&H, 16, WHO1);
+    REQUIRE(big2 && cap);
+    uint32_t mapped = H.mapped;
+    shrinks = A.nshrink;
+    heap_free(&H, big2, WHO1);
+    CHECK_INT_EQ(A.nshrink, shrinks);
+    CHECK_INT_EQ(H.mapped, mapped);
+    CHECK(stats().largest_free >= 200 * KiB);
+    /* ... until what is above it goes: then the merged top is trimmed. */
+    heap_free(&H, cap, WHO1);
+    CHECK_INT_EQ(A.nshrink, shrinks + 1);
+    CHECK(H.mapped < mapped);
+    CHECK(CHECK_WALK());
+
+    /* Shrinking a big top block with realloc gives pages back too. */
+    uint8_t *r = heap_alloc(&H, 200 * KiB, WHO1);
+    REQUIRE(r != NULL);
+    fill(r, 200 * KiB, 5);
+    mapped = H.mapped;
+    shrinks = A.nshrink;
+    CHECK(heap_realloc(&H, r, 100, WHO1) == r);
+    CHECK_INT_EQ(differs(r, 100, 5), -1);
+    CHECK_INT_EQ(A.nshrink, shrinks + 1);
+    CHECK(H.mapped < mapped);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+
+    /* Freeing it all keeps at most a couple of pages. */
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK_INT_EQ(differs(m[i], 10000, i), -1);
+        heap_free(&H, m[i], WHO1);
+    }
+    heap_free(&H, r, WHO1);
+    CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_INT_EQ(H.peak_mapped, peak);
+    CHECK(CHECK_WALK());
+    check_call_log();
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* A request that fits in the free block at the top, though not in the list
+ * good-fit rounding picks, takes that block: no grow call for 0 bytes, and
+ * no failure while the space is there. */
+static void grow_uses_free_top_block(void)
+{
+    REQUIRE(setup());
+    /* The first page's free block is 4088 bytes; 3992 + 8 = 4000 fits in it. */
+    void *p = heap_alloc(&H, 3992, WHO1);
+    CHECK(p != NULL);
+    CHECK_INT_EQ(A.ngrow, 1);
+    CHECK_INT_EQ(H.mapped, HEAP_PAGE);
+    heap_free(&H, p, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+
+    /* Without a shrink callback a big free top block stays, and must serve
+     * a request of nearly its size. */
+    REQUIRE(setup_with(ARENA, ARENA, 2 * MiB, false));
+    void *low = heap_alloc(&H, 64, WHO1);
+    void *big = heap_alloc(&H, MiB + 20 * KiB, WHO1);
+    REQUIRE(low && big);
+    heap_free(&H, big, WHO1);
+    uint32_t mapped = H.mapped;
+    uint32_t top = stats().largest_free;
+    CHECK(top >= MiB + 20 * KiB);
+    p = heap_alloc(&H, MiB, WHO1);
+    CHECK(p != NULL);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(H.mapped, mapped);
+    heap_free(&H, p, WHO1);
+    heap_free(&H, low, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(A.nshrink, 0);
+    finish(true);
+}
+
+/* ---- freeing: misuse ----------------------------------------------------------- */
+
+static void free_null(void)
+{
+    REQUIRE(setup());
+    struct heap_stats before = stats();
+    heap_free(&H, NULL, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(H.errors, 0);
+    CHECK_SAME_STATS(stats(), before);
+    finish(true);
+}
+
+static void free_double(void)
+{
+    REQUIRE(setup());
+    void *p = heap_alloc(&H, 40, WHO1), *q = heap_alloc(&H, 40, WHO1);
+    REQUIRE(p && q);
+    heap_free(&H, p, WHO1);
+    EXPECT_NO_REPORT();
+    struct heap_stats before = stats();
+    heap_free(&H, p, WHO2);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
+    CHECK_INT_EQ(H.errors, 1);
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_HEAP();
+    /* realloc of a freed block is the same misuse. */
+    CHECK(heap_realloc(&H, p, 100, WHO3) == NULL);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO3);
+    CHECK_SAME_STATS(stats(), before);
+    /* The heap goes on. */
+    void *r = heap_alloc(&H, 40, WHO1);
+    CHECK(r == p);
+    void *s = heap_alloc(&H, 1000, WHO1);
+    CHECK(s != NULL);
+    heap_free(&H, r, WHO1);
+    heap_free(&H, s, WHO1);
+    heap_free(&H, q, WHO1);
+    EXPECT_NO_REPORT();
+    /* And q, now merged into the top block, is still caught. */
+    before = stats();
+    CHECK_INT_EQ(before.free_blocks, 1);
+    heap_free(&H, q, WHO3);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, q, WHO3);
+    CHECK_SAME_STATS(stats(), before);
+    finish(true);
+}
+
+/* Frees three neighbours in one order, then each of them again. */
+static void double_free_after_merge_in(const unsigned order[3])
+{
+    REQUIRE(setup());
+    void *lo = heap_alloc(&H, 32, WHO1);
+    void *b[3];
+    for (unsigned i = 0; i < 3; i++)
+        b[i] = heap_alloc(&H, 48, WHO1);
+    void *hi = heap_alloc(&H, 32, WHO1);
+    REQUIRE(lo && b[0] && b[1] && b[2] && hi);
+    for (unsigned i = 0; i < 3; i++)
+        heap_free(&H, b[order[i]], WHO1);
+    EXPECT_NO_REPORT();
+    struct heap_stats before = stats();
+    CHECK_INT_EQ(before.free_blocks, 2);
+    static const unsigned again[3] = { 1, 0, 2 };      /* the middle one first */
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned i = again[k];
+        heap_free(&H, b[i], WHO2);
+        EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, b[i], WHO2);
+        CHECK_SAME_STATS(stats(), before);
+        CHECK_HEAP();
+    }
+    /* Still usable: the merged space comes back as one block. */
+    void *all = heap_alloc(&H, 3 * 56 - HEAP_HEADER, WHO1);
+    CHECK(all == b[0]);
+    heap_free(&H, all, WHO1);
+    heap_free(&H, lo, WHO1);
+    heap_free(&H, hi, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void free_double_after_merge(void)
+{
+    static const unsigned orders[6][3] = {
+        { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+    };
+    for (unsigned i = 0; i < 6; i++) {
+        unsigned before = (unsigned)check_failures;
+        double_free_after_merge_in(orders[i]);
+        if ((unsigned)check_failures != before) {
+            printf("  in order %u %u %u\n", orders[i][0], orders[i][1], orders[i][2]);
+            return;
+        }
+    }
+}
+
+static void free_inside_block(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_alloc(&H, 64, WHO1), *q = heap_alloc(&H, 64, WHO1);
+    REQUIRE(p && q);
+    fill(p, 64, 1);
+    fill(q, 64, 2);
+    struct heap_stats before = stats();
+    uint8_t *inside[] = { p + 8, p + 16, p + 32, p + 56, q + 8 };
+    for (unsigned i = 0; i < COUNT(inside); i++) {
+        heap_free(&H, inside[i], WHO2);
+        EXPECT_REPORT(HEAP_ERR_INSIDE_BLOCK, inside[i], WHO2);
+        CHECK(heap_realloc(&H, inside[i], 10, WHO3) == NULL);
+        EXPECT_REPORT(HEAP_ERR_INSIDE_BLOCK, inside[i], WHO3);
+        CHECK_SAME_STATS(stats(), before);
+        CHECK_HEAP();
+    }
+    /* A pointer into the free space above: never handed out. */
+    uint8_t *beyond = q + 200;
+    heap_free(&H, beyond, WHO2);
+    CHECK_INT_EQ(A.nrep, 1);
+    CHECK(A.reps[0].e != HEAP_ERR_NOT_HEAP && A.reps[0].ptr == beyond);
+    A.nrep = 0;
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_INT_EQ(differs(p, 64, 1), -1);
+    CHECK_INT_EQ(differs(q, 64, 2), -1);
+    heap_free(&H, p, WHO1);
+    heap_free(&H, q, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void free_not_heap(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_alloc(&H, 64, WHO1);
+    REQUIRE(p != NULL);
+    fill(p, 64, 3);
+    uint64_t on_stack = 0;
+    uint8_t *base = (uint8_t *)H.base;
+    uint8_t *bad[] = {
+        p + 1, p + 4, p - 1, p + 60,                    /* misaligned */
+        (uint8_t *)&on_stack, base - 8, base - 4096, base,
+        base + H.mapped, base + H.mapped + 8, base + ARENA,
+        (uint8_t *)(uintptr_t)8, (uint8_t *)callers,
+    };
+    struct heap_stats before = stats();
+    for (unsigned i = 0; i < COUNT(bad); i++) {
+        heap_free(&H, bad[i], WHO3);
+        EXPECT_REPORT(HEAP_ERR_NOT_HEAP, bad[i], WHO3);
+        CHECK(heap_realloc(&H, bad[i], 100, WHO2) == NULL);
+        EXPECT_REPORT(HEAP_ERR_NOT_HEAP, bad[i], WHO2);
+        CHECK_SAME_STATS(stats(), before);
+    }
+    CHECK_INT_EQ(H.errors, 2 * COUNT(bad));
+    CHECK_HEAP();
+    CHECK_INT_EQ(differs(p, 64, 3), -1);
+    heap_free(&H, p, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* A pointer to a block's own header: some report, nothing changed. */
+static void free_header_pointer(void)
+{
+    REQUIRE(setup());
+    uint8_t *a = heap_alloc(&H, 64, WHO1), *b = heap_alloc(&H, 64, WHO1);
+    REQUIRE(a && b);
+    fill(a, 64, 1);
+    struct heap_stats before = stats();
+    heap_free(&H, b - HEAP_HEADER, WHO2);
+    CHECK_INT_EQ(A.nrep, 1);
+    CHECK(A.reps[0].ptr == b - HEAP_HEADER && A.reps[0].caller == WHO2);
+    A.nrep = 0;
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_HEAP();
+    heap_free(&H, a, WHO1);
+    heap_free(&H, b, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* ---- overruns ---------------------------------------------------------------------- */
+
+static void overrun_onto_next_header(void)
+{
+    REQUIRE(setup());
+    uint8_t *a = heap_alloc(&H, 40, WHO1), *b = heap_alloc(&H, 40, WHO1);
+    uint8_t *c = heap_alloc(&H, 40, WHO1);
+    REQUIRE(a && b && c);
+    CHECK_HEAP();
+    size_t u = heap_usable_size(&H, a);
+    CHECK_HEX_EQ((uintptr_t)(a + u), (uintptr_t)(b - HEAP_HEADER));
+    memset(a, 'x', u + 1);                  /* one byte too many */
+    const char *why = NULL;
+    CHECK(!heap_check(&H, &why));
+    CHECK(why != NULL && *why);
+    struct heap_stats before = stats();
+    heap_free(&H, a, WHO2);
+    EXPECT_REPORT(HEAP_ERR_OVERRUN, a, WHO2);
+    CHECK_INT_EQ(A.reps[0].size, u);
+    CHECK_INT_EQ(H.used_blocks, before.used_blocks);     /* a stays, leaked */
+    CHECK_INT_EQ(H.used_bytes, before.used);
+    /* Other blocks go on working. */
+    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 3000, WHO1);
+    CHECK(d && e);
+    fill(d, 100, 4);
+    heap_free(&H, d, WHO1);
+    heap_free(&H, c, WHO1);
+    heap_free(&H, e, WHO1);
+    EXPECT_NO_REPORT();
+    why = NULL;
+    CHECK(!heap_check(&H, &why));
+    CHECK_CONTAINS(why, "check word");
+    /* The damaged neighbour cannot be freed; reported, not crashed on. */
+    heap_free(&H, b, WHO3);
+    CHECK_INT_EQ(A.nrep, 1);
+    CHECK(A.reps[0].ptr == b);
+    A.nrep = 0;
+    finish(false);
+}
+
+static void overrun_onto_end_marker(void)
+{
+    REQUIRE(setup());
+    /* One block filling the first page: the end marker follows it. */
+    uint8_t *p = heap_alloc(&H, HEAP_PAGE - 2 * HEAP_HEADER, WHO1);
+    REQUIRE(p != NULL);
+    CHECK_INT_EQ(H.mapped, HEAP_PAGE);
+    size_t u = heap_usable_size(&H, p);
+    CHECK_HEX_EQ((uintptr_t)(p + u), H.base + H.mapped - HEAP_HEADER);
+    memset(p, 0, u + 8);                    /* the whole marker */
+    const char *why = NULL;
+    CHECK(!heap_check(&H, &why));
+    CHECK_CONTAINS(why, "end marker");
+    heap_free(&H, p, WHO2);
+    EXPECT_REPORT(HEAP_ERR_OVERRUN, p, WHO2);
+    /* The marker is rewritten and the block freed. */
+    CHECK_HEAP();
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    void *q = heap_alloc(&H, 10000, WHO1);
+    CHECK(q != NULL);
+    heap_free(&H, q, WHO1);
+    EXPECT_NO_REPORT();
+
+    finish(true);
+
+    /* The same through realloc: reported, then it goes ahead. */
+    REQUIRE(setup());
+    p = heap_alloc(&H, HEAP_PAGE - 2 * HEAP_HEADER, WHO1);
+    REQUIRE(p != NULL);
+    u = heap_usable_size(&H, p);
+    REQUIRE(p + u == (uint8_t *)(H.base + H.mapped - HEAP_HEADER));
+    fill(p, u, 9);
+    p[u] ^= 0x40;                           /* one bit of the marker */
+    CHECK(!heap_check(&H, NULL));
+    uint8_t *r = heap_realloc(&H, p, 100, WHO3);
+    EXPECT_REPORT(HEAP_ERR_OVERRUN, p, WHO3);
+    CHECK(r == p);
+    CHECK_INT_EQ(differs(p, 100, 9), -1);
+    CHECK_HEAP();
+    heap_free(&H, r, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* ---- realloc ---------------------------------------------------------------------- */
+
+static void realloc_null_and_zero(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_realloc(&H, NULL, 100, WHO1);
+    REQUIRE(p != NULL);
+    CHECK(heap_usable_size(&H, p) >= 100);
+    CHECK_INT_EQ(stats().used_blocks, 1);
+    CHECK(heap_realloc(&H, p, 0, WHO1) == NULL);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().used, 0);
+    /* It really was freed. */
+    heap_free(&H, p, WHO2);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
+    finish(true);
+}
+
+static void realloc_shrink(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_alloc(&H, 1000, WHO1), *guard = heap_alloc(&H, 16, WHO1);
+    REQUIRE(p && guard);
+    fill(p, 1000, 11);
+    uint32_t used = stats().used;
+    CHECK(heap_realloc(&H, p, 100, WHO1) == p);
+    CHECK_INT_EQ(differs(p, 100, 11), -1);
+    size_t u = heap_usable_size(&H, p);
+    CHECK(u >= 100 && u < 100 + HEAP_MIN_BLOCK);
+    CHECK_INT_EQ(stats().used, used - (1000 - u));
+    CHECK_INT_EQ(stats().free_blocks, 2);   /* the tail, and the top */
+    CHECK_HEAP();
+    /* Shrinking by less than a block keeps the block as it is. */
+    CHECK(heap_realloc(&H, p, 96, WHO1) == p);
+    CHECK_INT_EQ(heap_usable_size(&H, p), u);
+    CHECK_INT_EQ(differs(p, 96, 11), -1);
+    /* Shrinking next to a free block merges the tail into it. */
+    uint8_t *q = heap_alloc(&H, 2000, WHO1), *r = heap_alloc(&H, 500, WHO1);
+    uint8_t *guard2 = heap_alloc(&H, 16, WHO1);
+    REQUIRE(q && r && guard2);
+    fill(q, 2000, 12);
+    heap_free(&H, r, WHO1);
+    unsigned free_blocks = stats().free_blocks;
+    CHECK(heap_realloc(&H, q, 10, WHO1) == q);
+    CHECK_INT_EQ(differs(q, 10, 12), -1);
+    CHECK_INT_EQ(stats().free_blocks, free_blocks);
+    CHECK_HEAP();
+    heap_free(&H, q, WHO1);
+    heap_free(&H, p, WHO1);
+    heap_free(&H, guard, WHO1);
+    heap_free(&H, guard2, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+static void realloc_grow_in_place(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_alloc(&H, 100, WHO1), *n = heap_alloc(&H, 200, WHO1);
+    uint8_t *guard = heap_alloc(&H, 16, WHO1);
+    REQUIRE(p && n && guard);
+    fill(p, 100, 21);
+    heap_free(&H, n, WHO1);
+    uint32_t used = stats().used;
+    CHECK(heap_realloc(&H, p, 250, WHO1) == p);
+    CHECK(heap_usable_size(&H, p) >= 250);
+    CHECK_INT_EQ(differs(p, 100, 21), -1);
+    CHECK_INT_EQ(stats().used_blocks, 2);
+    CHECK_INT_EQ(stats().used, used + (heap_usable_size(&H, p) - 104));
+    CHECK_HEAP();
+    fill(p, 250, 22);
+    /* Exactly all of it: the neighbour disappears. */
+    size_t all = 112 + 208 - HEAP_HEADER;   /* both blocks less one header */
+    CHECK(heap_realloc(&H, p, all, WHO1) == p);
+    CHECK_INT_EQ(heap_usable_size(&H, p), all);
+    CHECK_INT_EQ(differs(p, 250, 22), -1);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_HEAP();
+    heap_free(&H, p, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void realloc_move(void)
+{
+    REQUIRE(setup());
+    uint8_t *p = heap_alloc(&H, 100, WHO1), *n = heap_alloc(&H, 100, WHO1);
+    REQUIRE(p && n);
+    fill(p, 104, 31);
+    fill(n, 104, 32);
+    uint8_t *q = heap_realloc(&H, p, 5000, WHO1);
+    REQUIRE(q != NULL);
+    CHECK(q != p);
+    CHECK(heap_usable_size(&H, q) >= 5000);
+    CHECK_INT_EQ(differs(q, 104, 31), -1);
+    CHECK_INT_EQ(differs(n, 104, 32), -1);
+    CHECK_INT_EQ(stats().used_blocks, 2);
+    CHECK_HEAP();
+    /* The old block is free. */
+    CHECK_WALK();
+    const struct wblock *old = walked_at(p);
+    CHECK(old && !old->used);
+    heap_free(&H, p, WHO2);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
+    fill(q, 5000, 33);
+    /* Moving again, a long way. */
+    uint8_t *r = heap_realloc(&H, q, 500000, WHO1);
+    REQUIRE(r != NULL);
+    CHECK_INT_EQ(differs(r, 5000, 33), -1);
+    CHECK_HEAP();
+    heap_free(&H, r, WHO1);
+    heap_free(&H, n, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void realloc_failure_keeps_block(void)
+{
+    REQUIRE(setup_with(ARENA, ARENA, MiB, true));
+    uint8_t *p = heap_alloc(&H, 300, WHO1);
+    REQUIRE(p != NULL);
+    fill(p, 300, 41);
+    size_t u = heap_usable_size(&H, p);
+    struct heap_stats before = stats();
+    const size_t big[] = { SIZE_MAX, SIZE_MAX - 4, ARENA, (size_t)UINT32_MAX };
+    for (unsigned i = 0; i < COUNT(big); i++) {
+        CHECK(heap_realloc(&H, p, big[i], WHO2) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, p, WHO2);
+        CHECK_INT_EQ(A.reps[0].size, big[i]);
+    }
+    /* More than the backing allows. */
+    CHECK(heap_realloc(&H, p, 2 * MiB, WHO3) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO3);
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_INT_EQ(heap_usable_size(&H, p), u);
+    CHECK_INT_EQ(differs(p, 300, 41), -1);
+    CHECK_HEAP();
+    heap_free(&H, p, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* ---- calloc ------------------------------------------------------------------------- */
+
+static void calloc_zeroes(void)
+{
+    REQUIRE(setup());
+    /* 1016 + 8: a block at a list boundary, so that the same request finds
+     * it again (good fit rounds up to the next boundary). */
+    uint8_t *p = heap_alloc(&H, 1016, WHO1), *guard = heap_alloc(&H, 16, WHO1);
+    REQUIRE(p && guard);
+    memset(p, 0xFF, 1016);
+    heap_free(&H, p, WHO1);
+    uint8_t *q = heap_calloc(&H, 8, 127, WHO1);
+    REQUIRE(q != NULL);
+    CHECK(q == p);                          /* the dirty block again */
+    CHECK(all_zero(q, 1016));
+    memset(q, 0xEE, 1016);
+    heap_free(&H, q, WHO1);
+    /* Odd sizes, dirty smaller pieces. */
+    for (size_t n = 1; n < 40; n++) {
+        uint8_t *r = heap_calloc(&H, n, 7, WHO1);
+        REQUIRE(r != NULL);
+        CHECK(all_zero(r, n * 7));
+        memset(r, 0xDD, heap_usable_size(&H, r));
+        heap_free(&H, r, WHO1);
+    }
+    /* A big one that grows the heap, then reuses the dirtied pages. */
+    uint8_t *big = heap_calloc(&H, 1000, 50, WHO1);
+    REQUIRE(big != NULL);
+    CHECK(all_zero(big, 50000));
+    memset(big, 0xCC, 50000);
+    heap_free(&H, big, WHO1);
+    big = heap_calloc(&H, 50, 1000, WHO1);
+    REQUIRE(big != NULL);
+    CHECK(all_zero(big, 50000));
+    heap_free(&H, big, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* ---- aligned ------------------------------------------------------------------------- */
+
+static void aligned_each_power(void)
+{
+    REQUIRE(setup());
+    static const size_t aligns[] = { 1, 2, 4, 8, 16, 32, 64, 256, 4096, 65536 };
+    static const size_t sizes[] = { 0, 1, 24, 100, 5000, 70000 };
+    /* Some blocks around, so that payloads start at odd places. */
+    void *pad = heap_alloc(&H, 40, WHO1);
+    REQUIRE(pad != NULL);
+    for (unsigned i = 0; i < COUNT(aligns); i++)
+        for (unsigned j = 0; j < COUNT(sizes); j++) {
+            void *before = heap_alloc(&H, 8 * (i + j) + 8, WHO1);
+            uint8_t *p = heap_alloc_aligned(&H, aligns[i], sizes[j], WHO1);
+            void *after = heap_alloc(&H, 24, WHO1);
+            REQUIRE(before && p && after);
+            CHECK_INT_EQ((uintptr_t)p % aligns[i], 0);
+            CHECK_INT_EQ((uintptr_t)p % HEAP_ALIGN, 0);
+            size_t u = heap_usable_size(&H, p);
+            CHECK(u >= sizes[j]);
+            fill(p, u, i * 100 + j);
+            if (!CHECK_HEAP()) {
+                printf("  align %zu size %zu\n", aligns[i], sizes[j]);
+                return;
+            }
+            CHECK_INT_EQ(differs(p, u, i * 100 + j), -1);
+            heap_free(&H, before, WHO1);
+            heap_free(&H, p, WHO1);
+            CHECK_HEAP();
+            heap_free(&H, after, WHO1);
+            EXPECT_NO_REPORT();
+        }
+    heap_free(&H, pad, WHO1);
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_WALK();
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void aligned_many_live(void)
+{
+    REQUIRE(setup());
+    static uint8_t *p[200];
+    for (unsigned i = 0; i < COUNT(p); i++) {
+        size_t align = (size_t)16 << (i % 9);          /* 16 .. 4096 */
+        p[i] = heap_alloc_aligned(&H, align, 8 + i * 13, WHO1);
+        REQUIRE(p[i] != NULL);
+        CHECK_INT_EQ((uintptr_t)p[i] % align, 0);
+        fill(p[i], 8 + i * 13, i);
+    }
+    CHECK_HEAP();
+    for (unsigned i = 0; i < COUNT(p); i++)
+        CHECK_INT_EQ(differs(p[i], 8 + i * 13, i), -1);
+    for (unsigned i = 0; i < COUNT(p); i += 3)
+        heap_free(&H, p[i], WHO1);
+    for (unsigned i = 1; i < COUNT(p); i += 3)
+        heap_free(&H, p[i], WHO1);
+    CHECK_HEAP();
+    for (unsigned i = 2; i < COUNT(p); i += 3) {
+        CHECK_INT_EQ(differs(p[i], 8 + i * 13, i), -1);
+        heap_free(&H, p[i], WHO1);
+    }
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+static void aligned_bad_alignment(void)
+{
+    REQUIRE(setup());
+    static const size_t bad[] = { 0, 3, 12, 24, 48, 4095, 4097, 65535, SIZE_MAX,
+                                  ((size_t)1 << 20) + 16 };
+    struct heap_stats before = stats();
+    for (unsigned i = 0; i < COUNT(bad); i++) {
+        CHECK(heap_alloc_aligned(&H, bad[i], 64, WHO2) == NULL);
+        EXPECT_REPORT(HEAP_ERR_BAD_ALIGN, NULL, WHO2);
+        CHECK_INT_EQ(A.reps[0].size, bad[i]);
+    }
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_INT_EQ(H.errors, COUNT(bad));
+    finish(true);
+}
+
+/* ---- coalescing ---------------------------------------------------------------------- */
+
+/* Next permutation in lexicographic order; false after the last. */
+static bool next_perm(unsigned *a, unsigned n)
+{
+    int i = (int)n - 2;
+    while (i >= 0 && a[i] >= a[i + 1])
+        i--;
+    if (i < 0)
+        return false;
+    int j = (int)n - 1;
+    while (a[j] <= a[i])
+        j--;
+    unsigned t = a[i]; a[i] = a[j]; a[j] = t;
+    for (unsigned l = (unsigned)i + 1, r = n - 1; l < r; l++, r--) {
+        t = a[l]; a[l] = a[r]; a[r] = t;
+    }
+    return true;
+}
+
+/* n neighbours freed in every order: one free block where they were, with a
+ * used block on each side (cap) or the free top above them (no cap). */
+static void coalesce_all_orders(unsigned n, bool cap)
+{
+    unsigned order[5] = { 0, 1, 2, 3, 4 };
+    do {
+        REQUIRE(setup());
+        uint8_t *lo = heap_alloc(&H, 32, WHO1), *b[5];
+        for (unsigned i = 0; i < n; i++)
+            b[i] = heap_alloc(&H, 40 + 8 * i, WHO1);
+        uint8_t *hi = cap ? heap_alloc(&H, 32, WHO1) : NULL;
+        REQUIRE(lo != NULL);
+        uint32_t span = 0;
+        for (unsigned i = 0; i < n; i++) {
+            REQUIRE(b[i] != NULL);
+            span += 40 + 8 * i + HEAP_HEADER;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            heap_free(&H, b[order[i]], WHO1);
+            if (!CHECK_HEAP())
+                break;
+        }
+        EXPECT_NO_REPORT();
+        struct heap_stats s = stats();
+        CHECK_INT_EQ(s.used_blocks, cap ? 2 : 1);
+        CHECK_INT_EQ(s.free_blocks, cap ? 2 : 1);
+        CHECK_WALK();
+        const struct wblock *w = walked_at(b[0]);
+        CHECK(w && !w->used);
+        if (w && cap)
+            CHECK_INT_EQ(w->size, span);
+        if (w && !cap)
+            CHECK_HEX_EQ(w->payload - HEAP_HEADER + w->size, H.base + H.mapped - HEAP_HEADER);
+        CHECK_INT_EQ(nwalked, cap ? 4 : 2);
+        bool failed = check_failures != 0;
+        finish(true);
+        if (failed) {
+            printf("  order:");
+            for (unsigned i = 0; i < n; i++)
+                printf(" %u", order[i]);
+            printf(cap ? " (capped)\n" : " (at the top)\n");
+            return;
+        }
+        (void)hi;
+    } while (next_perm(order, n));
+}
+
+static void coalesce_three(void)
+{
+    coalesce_all_orders(3, true);
+    coalesce_all_orders(3, false);
+}
+
+static void coalesce_four(void)
+{
+    coalesce_all_orders(4, true);
+    coalesce_all_orders(4, false);
+}
+
+static void coalesce_five(void)
+{
+    coalesce_all_orders(5, true);
+}
+
+/* ---- the long randomized run -------------------------------------------------------- */
+
+#define STRESS_OPS      1000000
+#define STRESS_LIVE     96
+
+struct live {
+    uint8_t *p;
+    size_t usable;
+    uint64_t seed;
+};
+
+static size_t stress_size(void)
+{
+    uint32_t r = rng_below(1000);
+    if (r < 700)
+        return rng_below(129);                  /* small, 0 included */
+    if (r < 960)
+        return 129 + rng_below(4000);           /* medium */
+    if (r < 997)
+        return 4096 + rng_below(60000);         /* large */
+    return HEAP_TRIM_AT + rng_below(200000);    /* huge: grows, then trims */
+}
+
+static void stress(void)
+{
+    REQUIRE(setup());
+    static struct live live[STRESS_LIVE];
+    unsigned n = 0;
+    uint64_t sum_usable = 0, next_seed = 1;
+    unsigned counts[6] = { 0 };
+    rng_state = 0x4D454D41544C4153ull;         /* fixed: runs can be replayed */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    for (unsigned op = 0; op < STRESS_OPS; op++) {
+        uint32_t r = rng_below(100);
+        bool add = n == 0 || (n < STRESS_LIVE && r < 45);
+        if (add) {
+            size_t size = stress_size();
+            uint8_t *p = NULL;
+            uint32_t kind = rng_below(10);
+            if (kind < 6) {
+                p = heap_alloc(&H, size, WHO1);
+                counts[0]++;
+            } else if (kind < 7) {
+                size_t m = 1 + rng_below(16);
+                p = heap_calloc(&H, m, size / m, WHO1);
+                size = m * (size / m);
+                if (p && !all_zero(p, size)) {
+                    check_fail(__FILE__, __LINE__, "op %u: calloc gave dirty memory", op);
+                    break;
+                }
+                counts[1]++;
+            } else if (kind < 9) {
+                size_t align = (size_t)16 << rng_below(rng_below(8) == 0 ? 13 : 5);
+                p = heap_alloc_aligned(&H, align, size, WHO1);
+                if (p && (uintptr_t)p % align) {
+                    check_fail(__FILE__, __LINE__, "op %u: %p not aligned to %zu", op,
+                               (void *)p, align);
+                    break;
+                }
+                counts[2]++;
+            } else {
+                p = heap_realloc(&H, NULL, size, WHO1);
+                counts[0]++;
+            }
+            if (!p) {
+                check_fail(__FILE__, __LINE__, "op %u: allocation of %zu failed", op, size);
+                break;
+            }
+            size_t u = heap_usable_size(&H, p);
+            if (u < size || (uintptr_t)p % HEAP_ALIGN) {
+                check_fail(__FILE__, __LINE__, "op %u: %p usable %zu for %zu", op,
+                           (void *)p, u, size);
+                break;
+            }
+            live[n] = (struct live){ p, u, next_seed++ };
+            fill(p, u, live[n].seed);
+            sum_usable += u;
+            n++;
+        } else {
+            unsigned i = rng_below(n);
+            struct live *l = &live[i];
+            long bad = differs(l->p, l->usable, l->seed);
+            if (bad >= 0) {
+                check_fail(__FILE__, __LINE__, "op %u: block %p (%zu bytes) damaged at +%ld",
+                           op, (void *)l->p, l->usable, bad);
+                break;
+            }
+            if (r < 75) {
+                heap_free(&H, l->p, WHO2);
+                sum_usable -= l->usable;
+                live[i] = live[--n];
+                counts[3]++;
+            } else {
+                size_t size = rng_below(20) == 0 ? 0 : stress_size();
+                uint8_t *q = heap_realloc(&H, l->p, size, WHO3);
+                counts[4]++;
+                sum_usable -= l->usable;
+                if (size == 0) {
+                    if (q) {
+                        check_fail(__FILE__, __LINE__, "op %u: realloc to 0 gave %p", op,
+                                   (void *)q);
+                        break;
+                    }
+                    live[i] = live[--n];
+                } else {
+                    if (!q) {
+                        check_fail(__FILE__, __LINE__, "op %u: realloc to %zu failed", op,
+                                   size);
+                        break;
+                    }
+                    size_t u = heap_usable_size(&H, q);
+                    size_t keep = u < l->usable ? u : l->usable;
+                    bad = differs(q, keep, l->seed);
+                    if (u < size || bad >= 0) {
+                        check_fail(__FILE__, __LINE__,
+                                   "op %u: realloc %p -> %p (%zu -> %zu bytes) usable %zu, "
+                                   "differs at %ld", op, (void *)l->p, (void *)q,
+                                   l->usable, size, u, bad);
+                        break;
+                    }
+                    if (q != l->p)
+                        counts[5]++;
+                    *l = (struct live){ q, u, next_seed++ };
+                    fill(q, u, l->seed);
+                    sum_usable += u;
+                }
+            }
+        }
+        const char *why = NULL;
+        if (!heap_check(&H, &why)) {
+            check_fail(__FILE__, __LINE__, "op %u: heap_check: %s", op, why);
+            break;
+        }
+        if (H.used_blocks != n || H.used_bytes != sum_usable + (uint64_t)n * HEAP_HEADER ||
+            A.nrep || H.mapped != A.backed) {
+            check_fail(__FILE__, __LINE__, "op %u: %u blocks (%u used), used %u, "
+                       "usable %llu, %u reports, mapped %u, backed %zu", op, n,
+                       H.used_blocks, H.used_bytes, (unsigned long long)sum_usable, A.nrep,
+                       H.mapped, A.backed);
+            break;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("  stress: %u operations in %.2f s: %u alloc, %u calloc, %u aligned, %u free, "
+           "%u realloc (%u moved); %u grows, %u shrinks, peak %u KiB\n", STRESS_OPS, secs,
+           counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], A.ngrow,
+           A.nshrink, H.peak_mapped / 1024);
+    if (check_failures) {
+        finish(false);
+        return;
+    }
+    CHECK(A.nshrink > 0);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK_INT_EQ(differs(live[i].p, live[i].usable, live[i].seed), -1);
+        heap_free(&H, live[i].p, WHO2);
+    }
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
+    CHECK_WALK();
+    finish(true);
+}
+
+static const struct check_test tests[] = {
+    TEST(init_layout),
+    TEST(init_fails),
+    TEST(alloc_aligned_sizes_no_overlap),
+    TEST(alloc_overhead_is_one_header),
+    TEST(alloc_zero),
+    TEST(alloc_too_large),
+    TEST(alloc_too_large_4gib_heap),
+    TEST(alloc_out_of_memory),
+    TEST(grow_and_trim),
+    TEST(grow_uses_free_top_block),
+    TEST(free_null),
+    TEST(free_double),
+    TEST(free_double_after_merge),
+    TEST(free_inside_block),
+    TEST(free_not_heap),
+    TEST(free_header_pointer),
+    TEST(overrun_onto_next_header),
+    TEST(overrun_onto_end_marker),
+    TEST(realloc_null_and_zero),
+    TEST(realloc_shrink),
+    TEST(realloc_grow_in_place),
+    TEST(realloc_move),
+    TEST(realloc_failure_keeps_block),
+    TEST(calloc_zeroes),
+    TEST(aligned_each_power),
+    TEST(aligned_many_live),
+    TEST(aligned_bad_alignment),
+    TEST(coalesce_three),
+    TEST(coalesce_four),
+    TEST(coalesce_five),
+    TEST(stress),
+};
+
+CHECK_MAIN(tests)
