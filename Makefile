@@ -5,6 +5,8 @@
 #                 else the serial console in this terminal; HEADLESS=1 forces it)
 #   make test     build everything and run every test (pytest)
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
+#   make bench    replay tests/traces/*.trace against the heap and malloc
+#   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
 #   make clean    remove build/
 #
 # Missing tools are installed first (tools/deps.sh). V=1 shows the commands.
@@ -22,7 +24,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug
+PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug bench fuzz
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -56,10 +58,18 @@ ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
 HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c \
-              kernel/pmm.c kernel/heap.c
+              kernel/pmm.c kernel/heap.c kernel/stackzone.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The heap's benchmark (plain -O2, no sanitizers) and its libFuzzer target.
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TIME    ?= 600
+TRACES       := $(wildcard tests/traces/*.trace)
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
@@ -68,7 +78,7 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso test-isos run test test-host test-qemu debug
+.PHONY: all kernel iso test-isos run test test-host test-qemu debug bench fuzz
 all: kernel iso
 kernel: $(ELF)
 iso: $(ISO)
@@ -113,6 +123,16 @@ $(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(wildcar
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
 
+$(BUILD)/host/heapbench: tools/heapbench.c kernel/heap.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c kernel/heap.c -o $@
+
+$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c kernel/heap.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c kernel/heap.c -o $@
+
 $(BUILD):
 	@mkdir -p $@
 
@@ -124,7 +144,7 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS)
+test: all $(HOST_TESTS) $(TEST_ISOS) $(BUILD)/host/fuzz_heap
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
@@ -132,6 +152,15 @@ test-host: $(HOST_TESTS)
 
 test-qemu: all $(TEST_ISOS)
 	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py
+
+bench: $(BUILD)/host/heapbench
+	$(BUILD)/host/heapbench $(TRACES)
+
+fuzz: $(BUILD)/host/fuzz_heap
+	@mkdir -p $(BUILD)/fuzz-corpus
+	@mkdir -p $(BUILD)/fuzz-artifacts
+	$(BUILD)/host/fuzz_heap -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus
 
 debug: $(ELF)
 	@echo "QEMU waits for GDB on :1234; serial output goes to $(BUILD)/debug-serial.log"

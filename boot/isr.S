@@ -93,15 +93,23 @@ isr_stubs:
         .endr
 
 /*
- * The double-fault task starts here, on double_fault_stack, with the CPU's
- * error code (always 0) pushed. After the handler has pointed the
- * interrupted task somewhere safe, iret returns to it (the task switch was
- * nested), and the next double fault resumes right after that iret.
+ * The page-fault and double-fault tasks start here, each on its own stack,
+ * with the CPU's error code pushed. The handler reads the interrupted state
+ * from kernel_tss, may change it (to resume somewhere safe), and returns;
+ * iret then switches back (the task switch was nested). The next fault of
+ * the kind resumes right after that iret, hence the jump back.
  */
         .text
+        .globl  page_fault_entry
+page_fault_entry:
+        call    page_fault_handler      /* the error code is its argument */
+        addl    $4, %esp
+        iret
+        jmp     page_fault_entry
+
         .globl  double_fault_entry
 double_fault_entry:
-        addl    $4, %esp                /* the error code */
         call    double_fault_handler
+        addl    $4, %esp
         iret
         jmp     double_fault_entry

@@ -1,8 +1,9 @@
 /*
  * fault.h - CPU exceptions explained: the name, the error code in words, the
  * region and function of the faulting address and instruction, a backtrace.
- * A double fault runs as a task of its own, on a stack of its own, so that
- * even a stack overflow is reported instead of ending in a triple fault.
+ * A page fault and a double fault each run as a task of their own, on a
+ * stack of their own: a stack overflow is reported instead of ending in a
+ * triple fault, and a task's stack can grow when it touches its next page.
  */
 #ifndef FAULT_H
 #define FAULT_H
@@ -16,6 +17,7 @@
 #define BACKTRACE_MAX 16
 
 extern uint8_t double_fault_stack[FAULT_STACK_SIZE];
+extern uint8_t page_fault_stack[FAULT_STACK_SIZE];
 
 /* Installs the handlers and the double-fault task; needs gdt_init first. */
 void fault_init(void);

@@ -1,8 +1,9 @@
 /*
  * gdt.h - the kernel's own segment descriptors: flat code and data for the
- * kernel and for user mode, and two task state segments: the kernel's own
+ * kernel and for user mode, and three task state segments: the kernel's own
  * (the CPU saves the interrupted state there on a task switch, and later
- * reads the ring-0 stack from it) and the double-fault task's.
+ * reads the ring-0 stack from it), the page-fault task's and the
+ * double-fault task's.
  */
 #ifndef GDT_H
 #define GDT_H
@@ -13,6 +14,7 @@
 #define GDT_USER_DATA           0x23    /* selector 0x20, requested privilege 3 */
 #define GDT_KERNEL_TSS          0x28
 #define GDT_DOUBLE_FAULT_TSS    0x30
+#define GDT_PAGE_FAULT_TSS      0x38
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -33,6 +35,7 @@ struct tss {
 
 extern struct tss kernel_tss;
 extern struct tss double_fault_tss;
+extern struct tss page_fault_tss;
 
 /* Loads the GDT and the kernel's task register. */
 void gdt_init(void);

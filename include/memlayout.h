@@ -33,6 +33,14 @@
 /* A small heap of their own for the self-tests that misuse a heap on purpose. */
 #define TEST_HEAP_VIRT      0xE0000000
 #define TEST_HEAP_SIZE      0x01000000  /* 16 MiB */
+/* Task stacks: one slot each, the stack at the top of its slot, growing
+ * down a page at a time to its limit; below the limit a guard page and a gap
+ * that stay unmapped, so that no stack can run into the next slot. */
+#define TASK_STACKS_VIRT    0xE1000000
+#define TASK_STACK_SLOT     0x00080000  /* 512 KiB of address space per task */
+#define TASK_STACK_SLOTS    448         /* up to 0xEF000000 */
+#define TASK_STACK_LIMIT    0x00010000  /* 64 KiB unless a task asks otherwise */
+#define TASK_STACK_LIMIT_MAX (TASK_STACK_SLOT - 2 * PAGE_SIZE)
 /* A page-sized window the self-tests map and unmap. */
 #define SCRATCH_VIRT        0xEFFFF000
 

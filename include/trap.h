@@ -27,6 +27,7 @@ typedef void (*trap_handler)(struct trap_frame *f);
 
 void idt_init(void);
 void trap_set_handler(unsigned vector, trap_handler h);
+void idt_set_present(unsigned vector, int present);
 /* Called by isr.S for every vector. */
 void trap_dispatch(struct trap_frame *f);
 /* The stack pointer the interrupted code had (same privilege: just above eflags). */

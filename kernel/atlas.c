@@ -15,6 +15,7 @@
 #include "paging.h"
 #include "sections.h"
 #include "serial.h"
+#include "task.h"
 #include "vga.h"
 
 struct region_table atlas;
@@ -67,7 +68,7 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_VIRTUAL, "pmm.bitmap", V(&kernel_frames),
                V(&kernel_frames) + sizeof kernel_frames, P(&kernel_frames),
                PERM_R | PERM_W, KIND_DATA, "which physical frames are free");
-    region_add(&atlas, SPACE_VIRTUAL, "fault.stack", V(double_fault_stack),
+    region_add(&atlas, SPACE_VIRTUAL, "double.fault.stack", V(double_fault_stack),
                V(double_fault_stack) + sizeof double_fault_stack, P(double_fault_stack),
                PERM_R | PERM_W, KIND_STACK, "the double-fault task's own stack");
     region_add(&atlas, SPACE_VIRTUAL, "heap.bump", bump_start(), bump_start() + bump_used(),
@@ -76,6 +77,13 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_VIRTUAL, "heap", kernel_heap.base,
                kernel_heap.base + kernel_heap.mapped, REGION_NO_PHYS, PERM_R | PERM_W,
                KIND_HEAP, "the kernel heap: kmalloc and kfree, grows by pages");
+    region_add(&atlas, SPACE_VIRTUAL, "task.stacks", TASK_STACKS_VIRT,
+               TASK_STACKS_VIRT + (uint64_t)TASK_STACK_SLOTS * TASK_STACK_SLOT,
+               REGION_NO_PHYS, PERM_R | PERM_W, KIND_STACK,
+               "one 512 KiB slot per task; stacks grow down a page at a time");
+    region_add(&atlas, SPACE_VIRTUAL, "page.fault.stack", V(page_fault_stack),
+               V(page_fault_stack) + sizeof page_fault_stack, P(page_fault_stack),
+               PERM_R | PERM_W, KIND_STACK, "the page-fault task's own stack");
     region_add(&atlas, SPACE_VIRTUAL, "paging.tables", PAGE_TABLES_VIRT, 0x100000000ULL,
                paging_directory_phys(), PERM_R | PERM_W, KIND_WINDOW,
                "every page table, through the directory's last slot");
@@ -205,6 +213,12 @@ void atlas_build(const struct boot_info *bi)
 
 const char *region_of(const void *addr)
 {
+    static char task_stack[REGION_NAME_MAX];
+    if (stackzone_contains((uint32_t)(uintptr_t)addr)) {
+        const char *name = task_stack_region((uint32_t)(uintptr_t)addr, task_stack,
+                                             sizeof task_stack);
+        return name ? name : "task.stacks";
+    }
     const struct region *r = region_find(&atlas, SPACE_VIRTUAL, (uintptr_t)addr);
     return r ? r->name : "(unmapped)";
 }

@@ -3,6 +3,7 @@
  */
 #include "console.h"
 
+#include "irq.h"
 #include "serial.h"
 #include "vga.h"
 
@@ -25,7 +26,9 @@ int kprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    uint32_t flags = irq_save();        /* one call, one unbroken piece of text */
     int n = format_v(both_sink, 0, fmt, ap);
+    irq_restore(flags);
     va_end(ap);
     return n;
 }

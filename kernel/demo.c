@@ -7,7 +7,11 @@
 #include "atlas.h"
 #include "console.h"
 #include "fault.h"
+#include "chan.h"
+#include "irq.h"
 #include "kheap.h"
+#include "task.h"
+#include "trap.h"
 #include "kjmp.h"
 #include "kstring.h"
 #include "paging.h"
@@ -17,7 +21,7 @@
 
 static volatile unsigned depth;         /* how deep stack-overflow got */
 static volatile unsigned frame_bytes;   /* the size of one of its frames */
-static volatile uintptr_t first_frame;
+static volatile uintptr_t first_frame, last_frame;
 
 static void demo_text_write(void)
 {
@@ -60,10 +64,9 @@ static unsigned recurse(unsigned n)
     depth = n;
     if (n >= recursion_limit)
         return 0;
+    last_frame = (uintptr_t)__builtin_frame_address(0);
     if (n == 1)
-        first_frame = (uintptr_t)__builtin_frame_address(0);
-    else if (n == 2)
-        frame_bytes = (unsigned)(first_frame - (uintptr_t)__builtin_frame_address(0));
+        first_frame = last_frame;
     return recurse(n + 1) + frame[0];   /* not a tail call: the frame stays */
 }
 
@@ -94,21 +97,218 @@ static void demo_heap_misuse(void)
             heap_check(&kernel_heap, &why) ? "every block and list is consistent" : why);
 }
 
+/* ---- double fault ------------------------------------------------------------------ */
+
+#define GP_VECTOR 13
+#define BAD_SELECTOR 0x1230     /* a GDT selector far beyond the table's end */
+
+static void demo_double_fault(void)
+{
+    kprintf("Hiding the general-protection gate, then loading a bad segment selector:\n"
+            "the #GP cannot be delivered (#NP), and two such faults make a double fault.\n");
+    idt_set_present(GP_VECTOR, 0);
+    __asm__ volatile("mov %0, %%ds" : : "r"(BAD_SELECTOR) : "memory");
+    idt_set_present(GP_VECTOR, 1);
+    kprintf("The selector loaded: the CPU did NOT fault.\n");
+}
+
+static void after_double_fault(void)
+{
+    idt_set_present(GP_VECTOR, 1);
+}
+
+/* ---- goroutines: tasks with stacks of their own ----------------------------------------- */
+
+static void show_local(const char *what)
+{
+    int local = task_current()->id;
+    char name[40];
+    format_buf(name, sizeof name, "task.%d.local", local);
+    serial_printf("@symbol name=%s addr=%p region=%s\n", name, (void *)&local,
+                  region_of(&local));
+    format_buf(name, sizeof name, "task.%d.frame", local);
+    void *frame = __builtin_frame_address(0);
+    serial_printf("@symbol name=%s addr=%p region=%s\n", name, frame, region_of(frame));
+    kprintf("  task %d (%s): a local at %p, its frame at %p, in %s\n", local, what,
+            (void *)&local, frame, region_of(&local));
+}
+
+static void worker(void *arg)
+{
+    show_local("worker");
+    task_sleep((uint32_t)(uintptr_t)arg);   /* stay alive while main looks */
+}
+
+static volatile unsigned deep_reached;
+
+/* About 1 KiB a frame, on purpose: the stack must grow page by page. */
+static unsigned go_deep(unsigned n, unsigned target)
+{
+    volatile char frame[1000];
+    frame[0] = (char)n;
+    deep_reached = n;
+    if (n >= target)
+        return frame[0];
+    return go_deep(n + 1, target) + frame[0];
+}
+
+static void deep(void *arg)
+{
+    show_local("deep");
+    go_deep(1, (unsigned)(uintptr_t)arg);
+    kprintf("  task %d (deep): %u nested calls, about %u KiB of stack, and back\n",
+            task_current()->id, deep_reached, deep_reached);
+    task_sleep(200);
+}
+
+static void overflow(void *arg)
+{
+    (void)arg;
+    show_local("overflow");
+    go_deep(1, 0xFFFFFFFF);                 /* runs past the limit */
+}
+
+static void demo_goroutines(void)
+{
+    kprintf("Five tasks, each with its own stack of one page that grows to 64 KiB.\n");
+    struct task *t[5];
+    t[0] = task_spawn(worker, (void *)300, "worker", 0);
+    t[1] = task_spawn(worker, (void *)300, "worker", 0);
+    t[2] = task_spawn(worker, (void *)300, "worker", 0);
+    t[3] = task_spawn(deep, (void *)40, "deep", 0);
+    t[4] = task_spawn(overflow, 0, "overflow", 0);
+    for (int i = 0; i < 5; i++)
+        if (!t[i]) {
+            kprintf("  could not spawn task %d\n", i);
+            return;
+        }
+    show_local("main, on the boot stack");
+    task_sleep(100);                        /* let them run; all but main sleep */
+    kprintf("While they sleep, their stacks:\n");
+    task_print_stacks();
+    int codes[5];
+    for (int i = 0; i < 5; i++) {
+        int id = t[i]->id;
+        bool overflowed;
+        codes[i] = task_join_overflowed(t[i], &overflowed);
+        serial_printf("@task id=%d exit=%d overflowed=%d\n", id, codes[i], overflowed);
+    }
+    task_flush_events();
+    kprintf("The overflowing task was ended (exit %d); the others finished (exit %d %d %d %d).\n",
+            codes[4], codes[0], codes[1], codes[2], codes[3]);
+}
+
+/* ---- a channel: the heap is shared by every task ------------------------------------- */
+
+#define MESSAGES 8
+
+static void producer(void *arg)
+{
+    struct chan *c = arg;
+    for (int i = 0; i < MESSAGES; i++) {
+        int *msg = kmalloc(sizeof *msg * 4);
+        msg[0] = i;
+        msg[1] = task_current()->id;
+        kprintf("  producer (task %d): sends #%d, a heap block at %p (%s)\n", msg[1], i,
+                (void *)msg, region_of(msg));
+        chan_send(c, msg);
+    }
+    chan_send(c, 0);                        /* the end */
+}
+
+static void consumer(void *arg)
+{
+    struct chan *c = arg;
+    int got = 0;
+    for (;;) {
+        int *msg = chan_recv(c);
+        if (!msg)
+            break;
+        kprintf("  consumer (task %d): got #%d from task %d at %p, frees it\n",
+                task_current()->id, msg[0], msg[1], (void *)msg);
+        serial_printf("@message index=%d addr=%p region=%s from=%d to=%d\n", msg[0],
+                      (void *)msg, region_of(msg), msg[1], task_current()->id);
+        kfree(msg);
+        got++;
+    }
+    task_exit(got);
+}
+
+static void demo_channel(void)
+{
+    struct heap_stats before, after;
+    heap_get_stats(&kernel_heap, &before);
+    struct chan *c = chan_new(2);
+    kprintf("A producer task allocates %d blocks and sends them through a channel of 2;\n"
+            "a consumer task receives and frees them. One heap serves both.\n", MESSAGES);
+    struct task *p = task_spawn(producer, c, "producer", 0);
+    struct task *q = task_spawn(consumer, c, "consumer", 0);
+    if (!c || !p || !q) {
+        kprintf("  out of memory\n");
+        return;
+    }
+    task_join(p);
+    int got = task_join(q);
+    chan_free(c);
+    heap_get_stats(&kernel_heap, &after);
+    serial_printf("@channel sent=%d received=%d heap_used_before=%u heap_used_after=%u\n",
+                  MESSAGES, got, before.used, after.used);
+}
+
+/* ---- the stack as a LIFO: the seed's add(a, b) -------------------------------------- */
+
+/* Not static: GCC keeps the i386 System V convention for it, with the
+ * arguments on the stack above the return address, as the seed describes. */
+int traced_add(int a, int b, int call);
+__attribute__((noinline)) int traced_add(int a, int b, int call)
+{
+    int result = a + b;
+    void **frame = __builtin_frame_address(0);
+    struct { const char *name; const void *addr; } slots[] = {
+        { "a", &a }, { "b", &b }, { "result", &result },
+        { "saved_frame_pointer", &frame[0] }, { "return_address_slot", &frame[1] },
+        { "return_address", frame[1] },
+    };
+    for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        serial_printf("@symbol name=add%d.%s addr=%p region=%s\n", call, slots[i].name,
+                      slots[i].addr, region_of(slots[i].addr));
+        kprintf("  call %d: %-20s at %p  (%s)\n", call, slots[i].name, slots[i].addr,
+                region_of(slots[i].addr));
+    }
+    __asm__ volatile("" : : "r"(&result) : "memory");   /* keep result in memory */
+    return result;
+}
+
+static void demo_stack_frames(void)
+{
+    kprintf("sum := add(5, 3), twice: the second call's frame takes the same slots.\n");
+    int first = traced_add(5, 3, 1);
+    int second = traced_add(10, 20, 2);
+    kprintf("  add(5, 3) = %d, add(10, 20) = %d\n", first, second);
+}
+
 static const struct demo {
     const char *name;
     void (*run)(void);
     const char *what;
+    void (*after_fault)(void);      /* undo what the demo broke, if it faulted */
 } demos[] = {
-    { "text-write", demo_text_write, "write to the code: read-only for safety" },
-    { "rodata-write", demo_rodata_write, "write to a string constant" },
-    { "null", demo_null, "read through a null pointer" },
-    { "stack-overflow", demo_stack_overflow, "recurse until the stack runs out" },
-    { "heap-misuse", demo_heap_misuse, "double free, a wild free, a huge request" },
+    { "text-write", demo_text_write, "write to the code: read-only for safety", 0 },
+    { "rodata-write", demo_rodata_write, "write to a string constant", 0 },
+    { "null", demo_null, "read through a null pointer", 0 },
+    { "stack-overflow", demo_stack_overflow, "recurse until the stack runs out", 0 },
+    { "heap-misuse", demo_heap_misuse, "double free, a wild free, a huge request", 0 },
+    { "double-fault", demo_double_fault, "a fault while starting a fault handler",
+      after_double_fault },
+    { "goroutines", demo_goroutines, "tasks with stacks that grow, one overflowing", 0 },
+    { "channel", demo_channel, "one task allocates, another frees, through a channel", 0 },
+    { "stack-frames", demo_stack_frames, "the seed's add(a, b): a frame, then the same slots", 0 },
 };
 
 const char *demo_names(void)
 {
-    return "text-write rodata-write null stack-overflow heap-misuse";
+    return "text-write rodata-write null stack-overflow heap-misuse double-fault "
+           "goroutines channel stack-frames";
 }
 
 bool demo_run(const char *name)
@@ -122,6 +322,9 @@ bool demo_run(const char *name)
 
     kprintf("\n---- demo %s: %s ----\n", d->name, d->what);
     static struct kjmp landing;         /* static: it must outlive the fault */
+    static uint32_t flags;              /* interrupts as they were before the demo */
+    flags = irq_save();
+    irq_restore(flags);
     if (kjmp_set(&landing) == 0) {
         fault_set_recovery(&landing);
         d->run();
@@ -129,8 +332,12 @@ bool demo_run(const char *name)
         serial_printf("@demo name=%s result=finished\n", d->name);
         return true;
     }
-    /* Back here after the fault was reported. */
+    /* Back here after the fault was reported, with interrupts off. */
+    irq_restore(flags);
+    if (d->after_fault)
+        d->after_fault();
     if (d->run == demo_stack_overflow) {
+        frame_bytes = depth > 1 ? (unsigned)((first_frame - last_frame) / (depth - 1)) : 0;
         kprintf("The recursion reached depth %u, about %u bytes a frame, before "
                 "the %u-byte boot stack ran out.\n", depth, frame_bytes,
                 (unsigned)(_boot_stack_top - _boot_stack_bottom));

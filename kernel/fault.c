@@ -14,6 +14,7 @@
 #include "region.h"
 #include "sections.h"
 #include "serial.h"
+#include "task.h"
 
 #define PF_PRESENT  0x1     /* page-fault error code bits */
 #define PF_WRITE    0x2
@@ -129,7 +130,8 @@ static void page_fault_reason(char *buf, int size, uint32_t addr, uint32_t err)
 }
 
 static void report(unsigned vector, uint32_t err, uint32_t addr, uint32_t eip,
-                   const char *reason, const uint32_t regs[8])
+                   const char *reason, const uint32_t regs[8], const struct task *t,
+                   uint32_t depth)
 {
     char at[96], fault_at[96];
     const char *name = vector < TRAP_EXCEPTIONS ? exception_names[vector] : "interrupt";
@@ -151,6 +153,8 @@ static void report(unsigned vector, uint32_t err, uint32_t addr, uint32_t eip,
     serial_printf("@fault vector=%u name=%s addr=0x%08x eip=0x%08x region=%s reason=",
                   vector, name, addr, eip, region_of((void *)addr));
     serial_put_quoted(reason);
+    if (t)
+        serial_printf(" task=%d depth=%u", t->id, depth);
     serial_putc('\n');
     last_vector = (int)vector;
 }
@@ -171,8 +175,15 @@ void fault_report_and_stop(struct trap_frame *f)
     }
     uint32_t regs[8] = { f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi, f->ebp,
                          trap_interrupted_esp(f) };
-    report(f->vector, f->error, addr, f->eip, reason, regs);
+    struct task *cur = task_started() ? task_current() : 0;
+    bool in_task = cur && cur->id != TASK_MAIN_ID;
+    report(f->vector, f->error, addr, f->eip, reason, regs, in_task ? cur : 0,
+           in_task ? cur->stack_top - trap_interrupted_esp(f) : 0);
     backtrace_print(f->eip, f->ebp);
+    if (in_task) {
+        kprintf("  task %d (%s) is ended; the others carry on.\n", cur->id, cur->name);
+        task_exit(-1);
+    }
     if (recovery) {
         struct kjmp *j = recovery;
         recovery = 0;
@@ -182,53 +193,49 @@ void fault_report_and_stop(struct trap_frame *f)
     kernel_stop(false);
 }
 
-/* ---- the double-fault task ------------------------------------------------- */
-
-static void abandon_after_double_fault(void);
-
-/*
- * Runs in the double-fault task, on double_fault_stack. The interrupted
- * state is in kernel_tss, where the task switch saved it.
+/* ---- the page-fault and double-fault tasks --------------------------------------
+ *
+ * Both run as tasks of their own, on stacks of their own: the CPU switches to
+ * them through a task gate and saves the interrupted state in kernel_tss.
+ * That is what makes a page fault on a full stack reportable (there is no
+ * need to push anything on the stack that faulted) and a missing stack page
+ * fixable (map it, return, and the instruction runs again).
  */
-void double_fault_handler(void);
-void double_fault_handler(void)
+
+uint8_t page_fault_stack[FAULT_STACK_SIZE] __attribute__((aligned(16)));
+
+static void abandon_demo(void);
+
+/* Makes the interrupted code resume in fn, on the stack at esp, when the
+ * fault task returns. */
+static void resume_at(void (*fn)(void), uint32_t esp)
 {
     struct tss *t = &kernel_tss;
-    uint32_t cr2;
-    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-    char reason[200];
-    const struct region *stack = region_find(&atlas, SPACE_VIRTUAL, t->esp);
-    last_overflow = is_stack_overflow(cr2) || is_stack_overflow(t->esp);
-    if (last_overflow) {
-        /* The stack that overflowed is the one just above its guard page. */
-        const struct region *s = region_find(&atlas, SPACE_VIRTUAL,
-                                             (t->esp & ~(uint32_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
-        format_buf(reason, sizeof reason,
-                   "stack overflow: %s (%u bytes) is used up; esp 0x%08x reached its "
-                   "guard page, so the CPU could not push the page fault's frame",
-                   s ? s->name : "the stack",
-                   s ? (unsigned)(s->end - s->start) : 0, t->esp);
-    } else {
-        format_buf(reason, sizeof reason,
-                   "a fault while starting the handler of another fault (esp 0x%08x "
-                   "in %s)", t->esp, stack ? stack->name : "(unmapped)");
-    }
-    uint32_t regs[8] = { t->eax, t->ebx, t->ecx, t->edx, t->esi, t->edi, t->ebp, t->esp };
-    report(TRAP_DOUBLE_FAULT, 0, last_overflow ? cr2 : t->eip, t->eip, reason, regs);
-    kprintf("  handled by the double-fault task on its own stack (%u bytes at %p)\n",
-            FAULT_STACK_SIZE, (void *)double_fault_stack);
-    backtrace_print(t->eip, t->ebp);
-    if (!recovery)
-        kernel_stop(false);
-    /* Resume the interrupted task somewhere safe: abandon_after_double_fault,
-     * on the stack as it was when the demo started. */
-    t->eip = (uint32_t)(uintptr_t)abandon_after_double_fault;
-    t->esp = recovery->esp - 256;
+    t->eip = (uint32_t)(uintptr_t)fn;
+    t->esp = esp;
     t->ebp = 0;
-    t->eflags = EFLAGS_RESERVED;
+    t->eflags = EFLAGS_RESERVED;        /* interrupts off: the code there decides */
 }
 
-static void abandon_after_double_fault(void)
+/* After a report from a fault task: end the faulting task, abandon the demo,
+ * or stop the kernel - in that order of preference. */
+static void recover_or_stop(void)
+{
+    struct task *cur = task_started() ? task_current() : 0;
+    if (cur && cur->id != TASK_MAIN_ID) {
+        /* The task's stack may be full: it ends itself from the top of it. */
+        kprintf("  task %d (%s) is ended; the others carry on.\n", cur->id, cur->name);
+        resume_at(task_die_after_fault, cur->stack_top - 16);
+        return;
+    }
+    if (recovery) {
+        resume_at(abandon_demo, recovery->esp - 256);
+        return;
+    }
+    kernel_stop(false);
+}
+
+static void abandon_demo(void)
 {
     struct kjmp *j = recovery;
     recovery = 0;
@@ -236,12 +243,107 @@ static void abandon_after_double_fault(void)
     kjmp_jump(j, 1);
 }
 
-extern char double_fault_entry[];
+static void fault_task_report(unsigned vector, uint32_t err, uint32_t addr,
+                              const char *reason, const struct task *t, uint32_t depth)
+{
+    const struct tss *s = &kernel_tss;
+    uint32_t regs[8] = { s->eax, s->ebx, s->ecx, s->edx, s->esi, s->edi, s->ebp, s->esp };
+    report(vector, err, addr, s->eip, reason, regs, t, depth);
+    backtrace_print(s->eip, s->ebp);
+}
+
+/* The page-fault task's handler; err is the CPU's page-fault error code. */
+void page_fault_handler(uint32_t err);
+void page_fault_handler(uint32_t err)
+{
+    uint32_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    struct task *owner = 0;
+    enum stack_fault k = !(err & PF_PRESENT) ? task_stack_fault(cr2, &owner)
+                                             : STACK_NOT_A_STACK;
+    if (k == STACK_GROW)
+        return;                                 /* mapped: run the instruction again */
+
+    char reason[200];
+    const struct task *t = 0;
+    uint32_t depth = 0;
+    last_overflow = 0;
+    if (k == STACK_OVERFLOW && owner) {
+        t = owner;
+        depth = owner->stack_top - kernel_tss.esp;
+        last_overflow = 1;
+        format_buf(reason, sizeof reason, "stack overflow: task %d (%s) needs more than "
+                   "its %u-byte stack limit (%s at 0x%08x)", owner->id, owner->name,
+                   owner->limit, err & PF_WRITE ? "write" : "read", cr2);
+    } else if (!(err & PF_PRESENT) && is_stack_overflow(cr2)) {
+        const struct region *s = region_find(&atlas, SPACE_VIRTUAL, cr2 + PAGE_SIZE);
+        last_overflow = 1;
+        depth = s ? (uint32_t)s->end - kernel_tss.esp : 0;
+        format_buf(reason, sizeof reason, "stack overflow: %s (%u bytes) is used up; esp "
+                   "0x%08x reached its guard page",
+                   s ? s->name : "the stack", s ? (unsigned)(s->end - s->start) : 0,
+                   kernel_tss.esp);
+    } else {
+        page_fault_reason(reason, sizeof reason, cr2, err);
+    }
+    struct task *cur = task_started() ? task_current() : 0;
+    if (!t && cur && cur->id != TASK_MAIN_ID)
+        t = cur;
+    fault_task_report(TRAP_PAGE_FAULT, err, cr2, reason, t, depth);
+    kprintf("  handled by the page-fault task on its own stack\n");
+    recover_or_stop();
+}
+
+/* The double-fault task's handler: a fault while the CPU was starting the
+ * handler of another one, e.g. a missing gate or a broken segment. */
+void double_fault_handler(uint32_t err);
+void double_fault_handler(uint32_t err)
+{
+    if (double_fault_tss.link != GDT_KERNEL_TSS) {
+        /* The page-fault task itself faulted: its state is not in kernel_tss,
+         * and it cannot be resumed or used again. Nothing is safe but stopping. */
+        console_use_vga(true);
+        kprintf("\n==== CPU exception 8: double-fault ====\n  the page-fault handler "
+                "itself faulted (interrupted task selector 0x%x, eip 0x%08x)\n",
+                double_fault_tss.link, page_fault_tss.eip);
+        serial_printf("@fault vector=8 name=double-fault addr=0x%08x eip=0x%08x region=%s "
+                      "reason=\"the page-fault handler itself faulted\"\n",
+                      page_fault_tss.eip, page_fault_tss.eip,
+                      region_of((void *)page_fault_tss.eip));
+        backtrace_print(page_fault_tss.eip, page_fault_tss.ebp);
+        kernel_stop(false);
+    }
+    char reason[160];
+    const struct region *stack = region_find(&atlas, SPACE_VIRTUAL, kernel_tss.esp);
+    format_buf(reason, sizeof reason, "a fault while the CPU was starting the handler of "
+               "another fault (esp 0x%08x in %s)", kernel_tss.esp,
+               stack ? stack->name : "(unmapped)");
+    last_overflow = 0;
+    struct task *cur = task_started() ? task_current() : 0;
+    fault_task_report(TRAP_DOUBLE_FAULT, err, kernel_tss.eip, reason,
+                      cur && cur->id != TASK_MAIN_ID ? cur : 0, 0);
+    kprintf("  handled by the double-fault task on its own stack (%u bytes at %p)\n",
+            FAULT_STACK_SIZE, (void *)double_fault_stack);
+    recover_or_stop();
+}
+
+extern char double_fault_entry[], page_fault_entry[];
+
+static void setup_fault_task(struct tss *d, void *entry, uint8_t *stack, uint32_t cr3)
+{
+    d->cr3 = cr3;
+    d->eip = (uint32_t)(uintptr_t)entry;
+    d->esp = (uint32_t)(uintptr_t)(stack + FAULT_STACK_SIZE);
+    d->ss0 = GDT_KERNEL_DATA;
+    d->esp0 = d->esp;
+    d->eflags = EFLAGS_RESERVED;                /* interrupts off */
+    d->cs = GDT_KERNEL_CODE;
+    d->ds = d->es = d->fs = d->gs = d->ss = GDT_KERNEL_DATA;
+}
 
 void fault_init(void)
 {
     idt_init();
-    trap_set_handler(TRAP_PAGE_FAULT, fault_report_and_stop);
 
     /* Where the CPU saves us on a task switch, and what it loads coming back.
      * CR3 is whatever is live now; paging_init updates both when it switches. */
@@ -251,13 +353,6 @@ void fault_init(void)
     kernel_tss.ss0 = GDT_KERNEL_DATA;
     kernel_tss.esp0 = (uint32_t)(uintptr_t)_boot_stack_top;
 
-    struct tss *d = &double_fault_tss;
-    d->cr3 = cr3;
-    d->eip = (uint32_t)(uintptr_t)double_fault_entry;
-    d->esp = (uint32_t)(uintptr_t)(double_fault_stack + sizeof double_fault_stack);
-    d->ss0 = GDT_KERNEL_DATA;
-    d->esp0 = d->esp;
-    d->eflags = EFLAGS_RESERVED;                /* interrupts off */
-    d->cs = GDT_KERNEL_CODE;
-    d->ds = d->es = d->fs = d->gs = d->ss = GDT_KERNEL_DATA;
+    setup_fault_task(&double_fault_tss, double_fault_entry, double_fault_stack, cr3);
+    setup_fault_task(&page_fault_tss, page_fault_entry, page_fault_stack, cr3);
 }

@@ -4,6 +4,7 @@
 #include "frames.h"
 
 #include "console.h"
+#include "irq.h"
 #include "ksym.h"
 #include "sections.h"
 #include "serial.h"
@@ -49,12 +50,17 @@ void frames_init(const struct boot_info *bi)
 
 uint32_t frame_alloc(void)
 {
-    return pmm_alloc_frame(&kernel_frames);
+    uint32_t flags = irq_save();        /* tasks and interrupts share the frames */
+    uint32_t f = pmm_alloc_frame(&kernel_frames);
+    irq_restore(flags);
+    return f;
 }
 
 enum pmm_status frame_free(uint32_t phys)
 {
+    uint32_t flags = irq_save();
     enum pmm_status s = pmm_free_frame(&kernel_frames, phys);
+    irq_restore(flags);
     if (s != PMM_OK) {
         void *caller = __builtin_return_address(0);
         const char *fn = ksym_name((uintptr_t)caller);

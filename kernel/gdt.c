@@ -40,10 +40,12 @@ static struct gdt_entry gdt[] = {
     FLAT(SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_RW),
     { 0, 0, 0, 0, 0, 0 },       /* kernel TSS, filled in by gdt_init */
     { 0, 0, 0, 0, 0, 0 },       /* double-fault TSS */
+    { 0, 0, 0, 0, 0, 0 },       /* page-fault TSS */
 };
 
 struct tss kernel_tss;
 struct tss double_fault_tss;
+struct tss page_fault_tss;
 
 static void set_tss(uint16_t selector, struct tss *t)
 {
@@ -64,6 +66,7 @@ void gdt_init(void)
 {
     set_tss(GDT_KERNEL_TSS, &kernel_tss);
     set_tss(GDT_DOUBLE_FAULT_TSS, &double_fault_tss);
+    set_tss(GDT_PAGE_FAULT_TSS, &page_fault_tss);
     struct gdt_ptr p = { sizeof gdt - 1, (uint32_t)(uintptr_t)gdt };
     __asm__ volatile(
         "lgdt %0\n\t"

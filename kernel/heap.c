@@ -149,9 +149,14 @@ static void remove_free(struct heap *h, uint32_t b, uint32_t size)
 /* A free block of at least `size` bytes from the lists, or HEAP_NONE. */
 static uint32_t find_free(struct heap *h, uint32_t size)
 {
-    /* Round up to the next list boundary: every block there is big enough. */
-    if (size >= HEAP_SMALL)
-        size += (1u << (fls32(size) - HEAP_SL_LOG2)) - 1;
+    /* Round up to the next list boundary: every block there is big enough.
+     * Near 4 GiB that would wrap around to a small size: no block is that big. */
+    if (size >= HEAP_SMALL) {
+        uint32_t round = (1u << (fls32(size) - HEAP_SL_LOG2)) - 1;
+        if (size > UINT32_MAX - round)
+            return HEAP_NONE;
+        size += round;
+    }
     uint32_t fl, sl;
     class_of(size, &fl, &sl);
     if (fl >= HEAP_FL_COUNT)
@@ -211,6 +216,11 @@ static uint32_t grow(struct heap *h, uint32_t size)
     if (!(block_flags(h, end) & PREV_USED)) {
         have = *word(h, end - 4);               /* the top block is free: extend it */
         start = end - have;
+        if (have >= size) {
+            /* Big enough already (find_free's rounding passed it over). */
+            remove_free(h, start, have);
+            return start;
+        }
     }
     uint32_t need = size - have + HEAP_HEADER;  /* plus a new end marker */
     uint32_t bytes = (need + HEAP_PAGE - 1) & ~(uint32_t)(HEAP_PAGE - 1);
@@ -466,7 +476,7 @@ void *heap_alloc_aligned(struct heap *h, size_t align, size_t request, const voi
     if (align <= HEAP_ALIGN)
         return heap_alloc(h, request, caller);
     uint32_t size = adjust(h, request);
-    if (!size || align > h->max || size > h->max - align - HEAP_MIN_BLOCK) {
+    if (!size || align > h->max - HEAP_MIN_BLOCK || size > h->max - align - HEAP_MIN_BLOCK) {
         report(h, HEAP_ERR_TOO_LARGE, 0, request, caller);
         return 0;
     }

@@ -1,6 +1,7 @@
 /*
  * idt.c - the interrupt descriptor table: an interrupt gate per vector into
- * isr.S, except the double fault, which gets a task gate (see fault.c).
+ * isr.S, except the page fault and the double fault: each gets a task gate,
+ * so that its handler runs on a stack of its own (see fault.c).
  */
 #include "trap.h"
 
@@ -36,8 +37,19 @@ void idt_init(void)
     for (unsigned v = 0; v < TRAP_VECTORS; v++)
         set_gate(v, isr_stubs[v], GDT_KERNEL_CODE, GATE_INTERRUPT);
     set_gate(TRAP_DOUBLE_FAULT, 0, GDT_DOUBLE_FAULT_TSS, GATE_TASK);
+    set_gate(TRAP_PAGE_FAULT, 0, GDT_PAGE_FAULT_TSS, GATE_TASK);
     struct idt_ptr p = { sizeof idt - 1, (uint32_t)(uintptr_t)idt };
     __asm__ volatile("lidt %0" : : "m"(p));
+}
+
+/* Marks a vector's gate present or not: the double-fault demo needs a gate
+ * that is missing, for a moment. */
+void idt_set_present(unsigned vector, int present)
+{
+    if (present)
+        idt[vector].type |= 0x80;
+    else
+        idt[vector].type &= 0x7F;
 }
 
 void trap_set_handler(unsigned vector, trap_handler h)

@@ -6,6 +6,7 @@
 #include "bump.h"
 #include "console.h"
 #include "frames.h"
+#include "irq.h"
 #include "ksym.h"
 #include "memlayout.h"
 #include "paging.h"
@@ -76,27 +77,41 @@ void kheap_init(void)
 
 void *kmalloc(size_t size)
 {
-    return heap_alloc(&kernel_heap, size, CALLER);
+    uint32_t flags = irq_save();     /* tasks share the heap */
+    void *p_ = heap_alloc(&kernel_heap, size, CALLER);
+    irq_restore(flags);
+    return p_;
 }
 
 void kfree(void *p)
 {
+    uint32_t flags = irq_save();
     heap_free(&kernel_heap, p, CALLER);
+    irq_restore(flags);
 }
 
 void *krealloc(void *p, size_t size)
 {
-    return heap_realloc(&kernel_heap, p, size, CALLER);
+    uint32_t flags = irq_save();     /* tasks share the heap */
+    void *p_ = heap_realloc(&kernel_heap, p, size, CALLER);
+    irq_restore(flags);
+    return p_;
 }
 
 void *kcalloc(size_t n, size_t size)
 {
-    return heap_calloc(&kernel_heap, n, size, CALLER);
+    uint32_t flags = irq_save();     /* tasks share the heap */
+    void *p_ = heap_calloc(&kernel_heap, n, size, CALLER);
+    irq_restore(flags);
+    return p_;
 }
 
 void *kmalloc_aligned(size_t align, size_t size)
 {
-    return heap_alloc_aligned(&kernel_heap, align, size, CALLER);
+    uint32_t flags = irq_save();     /* tasks share the heap */
+    void *p_ = heap_alloc_aligned(&kernel_heap, align, size, CALLER);
+    irq_restore(flags);
+    return p_;
 }
 
 void kheap_report(void)

@@ -13,6 +13,7 @@
 #include "gdt.h"
 #include "kernel.h"
 #include "kheap.h"
+#include "task.h"
 #include "ksym.h"
 #include "kstring.h"
 #include "paging.h"
@@ -136,6 +137,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     int sum = add(5, 3);
     print_symbols(&sum);
 
+    task_init();                        /* kernel_main becomes task 0; timer on */
     if (cmd.demo && !demo_run(cmd.demo))
         kprintf("demo \"%s\" is not known; the demos are: %s\n", cmd.demo,
                 demo_names());

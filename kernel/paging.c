@@ -93,8 +93,8 @@ void paging_init(void)
     kernel_pd[RECURSIVE_SLOT] = VIRT_TO_PHYS(kernel_pd) | PTE_PRESENT | PTE_WRITE;
     load_cr3(VIRT_TO_PHYS(kernel_pd));
     kernel_pd_active = true;
-    /* A task switch loads CR3 from the TSS: both must name this directory. */
-    kernel_tss.cr3 = double_fault_tss.cr3 = VIRT_TO_PHYS(kernel_pd);
+    /* A task switch loads CR3 from the TSS: every TSS must name this directory. */
+    kernel_tss.cr3 = double_fault_tss.cr3 = page_fault_tss.cr3 = VIRT_TO_PHYS(kernel_pd);
     identity_present = false;
 
     uint32_t cr0;

@@ -9,7 +9,9 @@
 #include "console.h"
 #include "format.h"
 #include "frames.h"
+#include "irq.h"
 #include "kheap.h"
+#include "task.h"
 #include "ksym.h"
 #include "kstring.h"
 #include "memlayout.h"
@@ -375,6 +377,111 @@ static void test_heap_misuse(void)
     (void)d;
 }
 
+/* ---- tasks ------------------------------------------------------------------ */
+
+static volatile unsigned shared_counter;
+
+static void counting_task(void *arg)
+{
+    unsigned rounds = (unsigned)(uintptr_t)arg;
+    for (unsigned i = 0; i < rounds; i++) {
+        uint32_t flags = irq_save();
+        shared_counter++;
+        irq_restore(flags);
+        if (i % 3 == 0)
+            task_yield();
+        else if (i % 3 == 1)
+            task_sleep(1);
+    }
+}
+
+static void test_hundred_tasks(void)
+{
+    enum { TASKS = 100, ROUNDS = 6 };
+    static struct task *t[TASKS];
+    shared_counter = 0;
+    bool ok = true;
+    for (int i = 0; i < TASKS; i++) {
+        t[i] = task_spawn(counting_task, (void *)ROUNDS, "counter", 0);
+        ok = ok && t[i];
+    }
+    unsigned peak = task_count();
+    for (int i = 0; i < TASKS; i++)
+        if (t[i])
+            ok = ok && task_join(t[i]) == 0;
+    report("tasks.hundred_at_once", ok && peak == TASKS + 1 &&
+                                    shared_counter == TASKS * ROUNDS && task_count() == 1,
+           "100 tasks did not all run to the end");
+}
+
+static void quick_task(void *arg)
+{
+    volatile char use[3000];               /* touch a second page of stack */
+    use[0] = (char)(uintptr_t)arg;
+    use[2999] = use[0];
+}
+
+static void test_no_frame_leak(void)
+{
+    enum { CYCLES = 1000 };
+    for (int i = 0; i < 4; i++)            /* warm up: page tables, heap pages */
+        task_join(task_spawn(quick_task, 0, "warmup", 0));
+    uint32_t frames_before = kernel_frames.free_frames;
+    uint32_t heap_before = kernel_heap.used_bytes;
+    bool ok = true;
+    for (int i = 0; i < CYCLES && ok; i++) {
+        struct task *t = task_spawn(quick_task, (void *)(uintptr_t)i, "cycle", 0);
+        ok = t && task_join(t) == 0;
+    }
+    task_flush_events();
+    report("tasks.no_frame_leak", ok && kernel_frames.free_frames == frames_before &&
+                                  kernel_heap.used_bytes == heap_before,
+           "frames or heap bytes were lost over 1000 spawn/exit cycles");
+}
+
+static volatile bool spinner_ran, spinner_stop;
+
+static void spinner(void *arg)
+{
+    (void)arg;
+    spinner_ran = true;
+    while (!spinner_stop)
+        ;                                  /* never yields */
+}
+
+static void test_preemption(void)
+{
+    spinner_ran = spinner_stop = false;
+    struct task *t = task_spawn(spinner, 0, "spinner", 0);
+    /* Neither side yields: only the timer can move the CPU between them. */
+    uint64_t until = timer_ticks() + TIMER_HZ;          /* a second at most */
+    while (!spinner_ran && timer_ticks() < until)
+        ;
+    bool ran = spinner_ran;
+    spinner_stop = true;
+    bool back = t && task_join(t) == 0;
+    report("tasks.preemption", ran && back, "a task that never yields was not preempted");
+}
+
+static void grower(void *arg)
+{
+    (void)arg;
+    volatile char big[20000];              /* five pages at once */
+    big[0] = 1;
+    big[19999] = big[0];
+}
+
+static void test_growth(void)
+{
+    struct task *t = task_spawn(grower, 0, "grower", 0);
+    bool ok = t != 0;
+    uint32_t frames_before = kernel_frames.free_frames;
+    (void)frames_before;
+    bool overflowed = true;
+    ok = ok && task_join_overflowed(t, &overflowed) == 0 && !overflowed;
+    report("tasks.stack_grows_on_demand", ok, "a 20 KB frame did not fit a growing stack");
+}
+
 bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
                   unsigned *failed)
 {
@@ -390,6 +497,12 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     test_heap_basics();
     test_heap_stress();
     test_heap_misuse();
+    if (task_started()) {
+        test_preemption();
+        test_growth();
+        test_hundred_tasks();
+        test_no_frame_leak();
+    }
     *passed = n_pass;
     *failed = n_fail;
     return n_fail == 0;

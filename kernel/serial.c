@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "irq.h"
 #include "ports.h"
 
 #define COM1            0x3F8
@@ -95,7 +96,9 @@ int serial_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    uint32_t flags = irq_save();        /* one call, one unbroken piece of text */
     int n = format_v(serial_sink, 0, fmt, ap);
+    irq_restore(flags);
     va_end(ap);
     return n;
 }

@@ -35,9 +35,11 @@ DEMOS = {
                      "demo_rodata_write"),
     "null": (14, "page-fault", "user.space", ["null pointer", "read of address 0x0"],
              "demo_null"),
-    "stack-overflow": (8, "double-fault", "boot.stack.guard",
+    "stack-overflow": (14, "page-fault", "boot.stack.guard",
                        ["stack overflow", "boot.stack (16384 bytes)", "guard page"],
                        "recurse"),
+    "double-fault": (8, "double-fault", "kernel.text",
+                     ["a fault while the CPU was starting the handler"], "demo_double_fault"),
 }
 
 
@@ -59,6 +61,9 @@ def test_demo_faults_are_explained_and_survived(demo):
     assert frames and frames[0].startswith(function), frames
     if demo != "stack-overflow":
         assert "demo_run" in frames and "kernel_main" in frames, frames
+    if demo in ("stack-overflow", "double-fault"):
+        # Reported by a task of its own, on a stack of its own.
+        assert "handled by the" in b.output and "task on its own stack" in b.output
     result = b.one("demo")
     assert result["name"] == demo and result["result"] == "faulted"
     assert int(result["vector"]) == vector
@@ -79,7 +84,7 @@ def test_stack_overflow_reports_depth_and_size():
     result = b.one("demo")
     assert int(result["stack_size"]) == 16384
     assert int(result["depth"]) > 10
-    assert "handled by the double-fault task on its own stack" in b.output
+    assert "handled by the page-fault task on its own stack" in b.output
     syms = q.elf_symbols()
     guard = (syms["_boot_stack_guard_start"], syms["_boot_stack_guard_end"])
     assert guard[0] <= num(b.one("fault")["addr"]) < guard[1]
@@ -91,7 +96,8 @@ def test_demo_through_grub_uses_the_loaders_section_headers():
     b.assert_success()
     ksym = b.one("ksym")
     assert ksym["source"] == "elf-sections" and int(ksym["count"]) > 50
-    assert b.one("fault")["name"] == "double-fault"
+    assert b.one("fault")["name"] == "page-fault"
+    assert "stack overflow" in b.one("fault")["reason"]
     assert b.all("backtrace")[0]["symbol"].startswith("recurse")
     assert b.one("demo")["result"] == "faulted"
 

@@ -491,13 +491,20 @@ static void alloc_too_large(void)
         CHECK(heap_calloc(&H, pairs[i][0], pairs[i][1], WHO2) == NULL);
         EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
     }
-    /* An alignment bigger than the heap. */
-    CHECK(heap_alloc_aligned(&H, (size_t)1 << 32, 16, WHO1) == NULL);
-    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+    /* An alignment as big as the heap or bigger, or one that leaves too
+     * little room for the block. */
+    static const size_t align_size[][2] = {
+        { (size_t)1 << 32, 16 }, { ARENA, 0 }, { ARENA, 16 }, { ARENA / 2, ARENA / 2 },
+        { ARENA / 2, ARENA / 2 - 16 }, { 4096, ARENA - 4096 },
+    };
+    for (unsigned i = 0; i < COUNT(align_size); i++) {
+        CHECK(heap_alloc_aligned(&H, align_size[i][0], align_size[i][1], WHO1) == NULL);
+        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+    }
     CHECK_INT_EQ(A.ngrow, grows);
     CHECK_HEAP();
     CHECK_SAME_STATS(stats(), before);
-    CHECK_INT_EQ(H.errors, 5 * COUNT(requests) + COUNT(pairs) + 1);
+    CHECK_INT_EQ(H.errors, 5 * COUNT(requests) + COUNT(pairs) + COUNT(align_size));
     /* The biggest request that is not refused outright works on an empty
      * heap, and is given back when freed. */
     heap_free(&H, keep, WHO1);
@@ -926,6 +933,7 @@ static void free_header_pointer(void)
     fill(a, 64, 1);
     struct heap_stats before = stats();
     heap_free(&H, b - HEAP_HEADER, WHO2);
+    printf("  reported as: %s\n", heap_error_text(A.reps[0].e));
     CHECK_INT_EQ(A.nrep, 1);
     CHECK(A.reps[0].ptr == b - HEAP_HEADER && A.reps[0].caller == WHO2);
     A.nrep = 0;
@@ -1323,7 +1331,7 @@ static void coalesce_all_orders(unsigned n, bool cap)
         for (unsigned i = 0; i < n; i++)
             b[i] = heap_alloc(&H, 40 + 8 * i, WHO1);
         uint8_t *hi = cap ? heap_alloc(&H, 32, WHO1) : NULL;
-        REQUIRE(lo != NULL);
+        REQUIRE(lo != NULL && (!cap || hi != NULL));
         uint32_t span = 0;
         for (unsigned i = 0; i < n; i++) {
             REQUIRE(b[i] != NULL);
@@ -1355,7 +1363,6 @@ static void coalesce_all_orders(unsigned n, bool cap)
             printf(cap ? " (capped)\n" : " (at the top)\n");
             return;
         }
-        (void)hi;
     } while (next_perm(order, n));
 }
 
@@ -1379,7 +1386,7 @@ static void coalesce_five(void)
 /* ---- the long randomized run -------------------------------------------------------- */
 
 #define STRESS_OPS      1000000
-#define STRESS_LIVE     96
+#define STRESS_LIVE     128     /* at most; it hovers around half that */
 
 struct live {
     uint8_t *p;
@@ -1405,14 +1412,16 @@ static void stress(void)
     static struct live live[STRESS_LIVE];
     unsigned n = 0;
     uint64_t sum_usable = 0, next_seed = 1;
-    unsigned counts[6] = { 0 };
+    unsigned counts[6] = { 0 }, most = 0;
+    uint64_t live_sum = 0;
     rng_state = 0x4D454D41544C4153ull;         /* fixed: runs can be replayed */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     for (unsigned op = 0; op < STRESS_OPS; op++) {
         uint32_t r = rng_below(100);
-        bool add = n == 0 || (n < STRESS_LIVE && r < 45);
+        /* Mostly adding below half the limit, mostly taking away above. */
+        bool add = n == 0 || (n < STRESS_LIVE && r < (n < STRESS_LIVE / 2 ? 60 : 38));
         if (add) {
             size_t size = stress_size();
             uint8_t *p = NULL;
@@ -1465,7 +1474,7 @@ static void stress(void)
                            op, (void *)l->p, l->usable, bad);
                 break;
             }
-            if (r < 75) {
+            if (r < 80) {
                 heap_free(&H, l->p, WHO2);
                 sum_usable -= l->usable;
                 live[i] = live[--n];
@@ -1506,6 +1515,9 @@ static void stress(void)
                 }
             }
         }
+        live_sum += n;
+        if (n > most)
+            most = n;
         const char *why = NULL;
         if (!heap_check(&H, &why)) {
             check_fail(__FILE__, __LINE__, "op %u: heap_check: %s", op, why);
@@ -1523,8 +1535,9 @@ static void stress(void)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("  stress: %u operations in %.2f s: %u alloc, %u calloc, %u aligned, %u free, "
-           "%u realloc (%u moved); %u grows, %u shrinks, peak %u KiB\n", STRESS_OPS, secs,
-           counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], A.ngrow,
+           "%u realloc (%u moved); %.1f live on average, %u at most; %u grows, "
+           "%u shrinks, peak %u KiB\n", STRESS_OPS, secs, counts[0], counts[1], counts[2],
+           counts[3], counts[4], counts[5], (double)live_sum / STRESS_OPS, most, A.ngrow,
            A.nshrink, H.peak_mapped / 1024);
     if (check_failures) {
         finish(false);
@@ -1540,6 +1553,17 @@ static void stress(void)
     CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
     CHECK_WALK();
     finish(true);
+}
+
+static void error_texts(void)
+{
+    for (int e = HEAP_ERR_TOO_LARGE; e <= HEAP_ERR_BAD_ALIGN; e++) {
+        const char *t = heap_error_text((enum heap_error)e);
+        CHECK(t != NULL && strcmp(t, "?") != 0 && *t);
+        for (int f = HEAP_ERR_TOO_LARGE; f < e; f++)
+            CHECK(strcmp(t, heap_error_text((enum heap_error)f)) != 0);
+    }
+    CHECK_STR_EQ(heap_error_text((enum heap_error)99), "?");
 }
 
 static const struct check_test tests[] = {
@@ -1573,6 +1597,7 @@ static const struct check_test tests[] = {
     TEST(coalesce_three),
     TEST(coalesce_four),
     TEST(coalesce_five),
+    TEST(error_texts),
     TEST(stress),
 };
 

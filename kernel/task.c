@@ -1,0 +1,414 @@
+/*
+ * task.c - kernel tasks, their growing stacks, and the round-robin scheduler.
+ *
+ * A stack grows in the page-fault task (fault.c), which runs with its own
+ * stack while the faulting task is frozen - possibly in the middle of the
+ * frame allocator or the heap. So growth takes frames only from a small pool
+ * that the scheduler refills, and never needs a new page table: the one for
+ * a slot is made when the task is spawned.
+ */
+#include "task.h"
+
+#include "console.h"
+#include "frames.h"
+#include "irq.h"
+#include "kheap.h"
+#include "kstring.h"
+#include "paging.h"
+#include "serial.h"
+
+#define POOL_SIZE       16      /* frames kept ready for stack growth */
+#define EVENTS_MAX      64
+#define INITIAL_FRAME   6       /* words on a new stack: see task_spawn */
+
+static struct task main_task;
+static struct task *current = &main_task;
+static struct task *all_tasks = &main_task;
+static struct wait_queue ready;
+static struct task *sleepers;
+static struct task *slot_owner[TASK_STACK_SLOTS];
+static int next_id = 1;
+static unsigned alive = 1;
+static bool started, in_schedule;
+
+static uint32_t pool[POOL_SIZE];
+static unsigned pool_count;
+
+static struct { int task; uint32_t bytes; } events[EVENTS_MAX];
+static unsigned event_count, events_lost;
+
+void task_switch(uint32_t *save_esp, uint32_t new_esp);
+
+/* ---- queues ---------------------------------------------------------------------- */
+
+static void enqueue(struct wait_queue *q, struct task *t)
+{
+    t->next = 0;
+    if (q->tail)
+        q->tail->next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static struct task *dequeue(struct wait_queue *q)
+{
+    struct task *t = q->head;
+    if (t) {
+        q->head = t->next;
+        if (!q->head)
+            q->tail = 0;
+        t->next = 0;
+    }
+    return t;
+}
+
+static void make_ready(struct task *t)
+{
+    t->state = TASK_READY;
+    enqueue(&ready, t);
+}
+
+/* ---- stacks ---------------------------------------------------------------------- */
+
+static void refill_pool(void)
+{
+    while (pool_count < POOL_SIZE) {
+        uint32_t f = frame_alloc();
+        if (f == PMM_NO_FRAME)
+            break;
+        pool[pool_count++] = f;
+    }
+}
+
+static void free_stack(struct task *t)
+{
+    if (t->slot < 0)
+        return;
+    for (uint32_t va = t->mapped_low; va < t->stack_top; va += PAGE_SIZE) {
+        uint32_t f = paging_unmap(va);
+        if (f)
+            frame_free(f);
+    }
+    slot_owner[t->slot] = 0;
+    t->slot = -1;
+}
+
+/* Stacks of dead tasks are freed by whoever runs next: not on themselves. */
+static void reap(void)
+{
+    for (struct task *t = all_tasks; t; t = t->all_next)
+        if (t->state == TASK_DEAD && t != current && t->slot >= 0)
+            free_stack(t);
+}
+
+enum stack_fault task_stack_fault(uint32_t addr, struct task **who)
+{
+    *who = 0;
+    if (!stackzone_contains(addr))
+        return STACK_NOT_A_STACK;
+    struct task *t = slot_owner[stackzone_slot_of(addr)];
+    if (!t)
+        return STACK_NOT_A_STACK;
+    *who = t;
+    enum stack_fault k = stackzone_classify(addr, (unsigned)t->slot, t->limit, t->mapped_low);
+    if (k != STACK_GROW)
+        return k;
+    uint32_t page = addr & ~(uint32_t)(PAGE_SIZE - 1);
+    if ((t->mapped_low - page) / PAGE_SIZE > pool_count)
+        return STACK_OVERFLOW;          /* no frames left to grow with */
+    while (t->mapped_low > page) {
+        uint32_t va = t->mapped_low - PAGE_SIZE;
+        paging_map(va, pool[--pool_count], PTE_WRITE);  /* the table exists */
+        memset((void *)va, 0, PAGE_SIZE);
+        t->mapped_low = va;
+    }
+    if (event_count < EVENTS_MAX) {
+        events[event_count].task = t->id;
+        events[event_count].bytes = t->stack_top - t->mapped_low;
+        event_count++;
+    } else {
+        events_lost++;
+    }
+    return STACK_GROW;
+}
+
+void task_flush_events(void)
+{
+    uint32_t flags = irq_save();
+    for (unsigned i = 0; i < event_count; i++)
+        serial_printf("@stack task=%d grew_to=%u\n", events[i].task, events[i].bytes);
+    if (events_lost)
+        serial_printf("@warn source=task msg=\"%u stack growth events not shown\"\n",
+                      events_lost);
+    event_count = events_lost = 0;
+    irq_restore(flags);
+}
+
+const char *task_stack_region(uint32_t addr, char *buf, size_t size)
+{
+    if (!stackzone_contains(addr))
+        return 0;
+    struct task *t = slot_owner[stackzone_slot_of(addr)];
+    if (!t)
+        return 0;
+    format_buf(buf, size, "task.%d.stack", t->id);
+    return buf;
+}
+
+/* The deepest the stack has been: new stack pages are zeroed, so the lowest
+ * word that is not zero marks it. */
+static uint32_t high_water(const struct task *t)
+{
+    for (uint32_t a = t->mapped_low; a < t->stack_top; a += 4)
+        if (*(const uint32_t *)a)
+            return t->stack_top - a;
+    return 0;
+}
+
+void task_print_stacks(void)
+{
+    uint32_t flags = irq_save();
+    for (struct task *t = all_tasks; t; t = t->all_next) {
+        if (t->slot < 0)
+            continue;
+        uint32_t lo = t->stack_top - t->limit;
+        serial_printf("@region name=task.%d.stack space=virtual start=0x%08x end=0x%08x "
+                      "phys=none perm=rw- size=%u\n", t->id, lo, t->stack_top, t->limit);
+        serial_printf("@stack task=%d name=%s reserved=%u mapped=%u high_water=%u\n", t->id,
+                      t->name, t->limit, t->stack_top - t->mapped_low, high_water(t));
+        kprintf("  task.%d.stack  %08x-%08x  %-12s reserved %u KiB, mapped %u KiB, "
+                "deepest %u bytes\n", t->id, lo, t->stack_top, t->name, t->limit / 1024,
+                (t->stack_top - t->mapped_low) / 1024, high_water(t));
+    }
+    irq_restore(flags);
+}
+
+/* ---- scheduling -------------------------------------------------------------------- */
+
+static void schedule(void)
+{
+    struct task *prev = current;
+    in_schedule = true;
+    refill_pool();
+    task_flush_events();
+    struct task *next = dequeue(&ready);
+    while (!next) {
+        if (prev->state == TASK_RUNNING) {
+            in_schedule = false;
+            return;                         /* nobody else wants the CPU */
+        }
+        /* Idle until an interrupt makes someone ready. */
+        __asm__ volatile("sti; hlt; cli" : : : "memory");
+        next = dequeue(&ready);
+    }
+    if (prev->state == TASK_RUNNING)
+        make_ready(prev);
+    next->state = TASK_RUNNING;
+    current = next;
+    if (next->cr3 != prev->cr3)
+        __asm__ volatile("mov %0, %%cr3" : : "r"(next->cr3) : "memory");
+    if (next != prev)
+        task_switch(&prev->esp, next->esp);
+    /* Running again as prev. */
+    in_schedule = false;
+    reap();
+}
+
+void task_tick(void)
+{
+    if (!started)
+        return;
+    uint64_t now = timer_ticks();
+    struct task **pp = &sleepers;
+    while (*pp) {
+        struct task *t = *pp;
+        if (t->wake_tick <= now) {
+            *pp = t->next;
+            make_ready(t);
+        } else {
+            pp = &t->next;
+        }
+    }
+    /* Preemption: a time slice is a tick. Not while the scheduler itself
+     * runs (it may be idling here, waiting for exactly these wake-ups). */
+    if (ready.head && !in_schedule)
+        schedule();
+}
+
+void task_yield(void)
+{
+    uint32_t flags = irq_save();
+    schedule();
+    irq_restore(flags);
+}
+
+void task_sleep(uint32_t ms)
+{
+    uint32_t flags = irq_save();
+    uint64_t ticks = ((uint64_t)ms * TIMER_HZ + 999) / 1000;
+    current->wake_tick = timer_ticks() + (ticks ? ticks : 1);
+    current->state = TASK_SLEEPING;
+    current->next = sleepers;
+    sleepers = current;
+    schedule();
+    irq_restore(flags);
+}
+
+void task_block_on(struct wait_queue *q)
+{
+    current->state = TASK_BLOCKED;
+    enqueue(q, current);
+    schedule();
+}
+
+void task_wake_one(struct wait_queue *q)
+{
+    struct task *t = dequeue(q);
+    if (t)
+        make_ready(t);
+}
+
+/* ---- life and death ------------------------------------------------------------------- */
+
+static void task_start(void)
+{
+    /* A new task arrives here from task_switch, in the middle of schedule():
+     * finish what schedule() does after a switch. */
+    in_schedule = false;
+    reap();
+    irq_enable();
+    current->fn(current->arg);
+    task_exit(0);
+}
+
+struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit)
+{
+    struct task *t = kcalloc(1, sizeof *t);
+    if (!t)
+        return 0;
+    uint32_t flags = irq_save();
+    int slot = -1;
+    for (int i = 0; i < TASK_STACK_SLOTS && slot < 0; i++)
+        if (!slot_owner[i])
+            slot = i;
+    uint32_t top = slot >= 0 ? stackzone_top((unsigned)slot) : 0;
+    uint32_t frame = slot >= 0 ? frame_alloc() : PMM_NO_FRAME;
+    if (frame == PMM_NO_FRAME || paging_map(top - PAGE_SIZE, frame, PTE_WRITE) != 0) {
+        if (frame != PMM_NO_FRAME)
+            frame_free(frame);
+        irq_restore(flags);
+        kfree(t);
+        return 0;
+    }
+    memset((void *)(top - PAGE_SIZE), 0, PAGE_SIZE);
+    t->id = next_id++;
+    str_copy(t->name, name ? name : "task", sizeof t->name);
+    t->slot = slot;
+    t->stack_top = top;
+    t->limit = stackzone_limit(limit);
+    t->mapped_low = top - PAGE_SIZE;
+    t->cr3 = current->cr3;
+    t->fn = fn;
+    t->arg = arg;
+    /* What task_switch pops: edi, esi, ebx, ebp, then the return address
+     * (task_start), above it a zero return address to end backtraces. */
+    uint32_t *sp = (uint32_t *)top - INITIAL_FRAME;
+    sp[0] = sp[1] = sp[2] = sp[3] = 0;
+    sp[4] = (uint32_t)(uintptr_t)task_start;
+    sp[5] = 0;
+    t->esp = (uint32_t)(uintptr_t)sp;
+    slot_owner[slot] = t;
+    t->all_next = all_tasks;
+    all_tasks = t;
+    alive++;
+    make_ready(t);
+    irq_restore(flags);
+    return t;
+}
+
+void task_exit(int code)
+{
+    irq_disable();
+    current->exit_code = code;
+    current->state = TASK_DEAD;
+    alive--;
+    if (current->joiner)
+        make_ready(current->joiner);
+    schedule();
+    for (;;)
+        ;                                   /* a dead task is never scheduled */
+}
+
+int task_join(struct task *t)
+{
+    return task_join_overflowed(t, 0);
+}
+
+int task_join_overflowed(struct task *t, bool *overflowed)
+{
+    uint32_t flags = irq_save();
+    while (t->state != TASK_DEAD) {
+        t->joiner = current;
+        current->state = TASK_BLOCKED;
+        schedule();
+    }
+    if (t->slot >= 0)
+        free_stack(t);
+    for (struct task **pp = &all_tasks; *pp; pp = &(*pp)->all_next)
+        if (*pp == t) {
+            *pp = t->all_next;
+            break;
+        }
+    int code = t->exit_code;
+    if (overflowed)
+        *overflowed = t->overflowed;
+    irq_restore(flags);
+    kfree(t);
+    return code;
+}
+
+void task_die_after_fault(void)
+{
+    irq_disable();
+    current->overflowed = true;
+    task_exit(-1);
+}
+
+struct task *task_current(void)
+{
+    return current;
+}
+
+unsigned task_count(void)
+{
+    return alive;
+}
+
+bool task_started(void)
+{
+    return started;
+}
+
+void task_init(void)
+{
+    main_task.id = TASK_MAIN_ID;
+    str_copy(main_task.name, "main", sizeof main_task.name);
+    main_task.state = TASK_RUNNING;
+    main_task.slot = -1;
+    main_task.cr3 = paging_directory_phys();
+    refill_pool();
+    pic_init();
+    timer_init();
+    started = true;
+    irq_enable();
+}
+
+void task_list_print(void)
+{
+    static const char *const states[] = { "ready", "running", "sleeping", "blocked", "dead" };
+    uint32_t flags = irq_save();
+    for (struct task *t = all_tasks; t; t = t->all_next)
+        kprintf("  task %d %-12s %s\n", t->id, t->name, states[t->state]);
+    irq_restore(flags);
+}
