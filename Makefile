@@ -58,7 +58,7 @@ ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
 HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c \
-              kernel/pmm.c kernel/heap.c kernel/stackzone.c
+              kernel/pmm.c kernel/heap.c kernel/stackzone.c kernel/gc.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -43,5 +43,15 @@ void pic_eoi(unsigned irq);
 void timer_init(void);
 /* Timer interrupts since timer_init. */
 uint64_t timer_ticks(void);
+/* Time-stamp counter cycles per millisecond, measured against the timer the
+ * first time it is asked for (interrupts must be on). */
+uint64_t tsc_per_ms(void);
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
 
 #endif

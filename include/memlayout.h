@@ -30,6 +30,11 @@
 /* The kernel heap: a reserved virtual range, backed page by page as it grows. */
 #define HEAP_VIRT_START     0xD0000000
 #define HEAP_VIRT_SIZE      0x10000000  /* 256 MiB at most */
+/* The garbage-collected heap: an arena of its own. */
+#define GC_VIRT             0xCC000000
+#define GC_SIZE             0x00400000  /* 4 MiB */
+#define GC_GREY_MAX         4096        /* worklist entries before a rescan */
+
 /* A small heap of their own for the self-tests that misuse a heap on purpose. */
 #define TEST_HEAP_VIRT      0xE0000000
 #define TEST_HEAP_SIZE      0x01000000  /* 16 MiB */

@@ -39,7 +39,17 @@ struct task {
     bool overflowed;            /* ended by a stack overflow */
     void (*fn)(void *);
     void *arg;
+    /* A task started like a System V process (task_spawn_main): */
+    int (*main)(int argc, char **argv, char **envp);
+    uint32_t initial_sp;        /* points at argc */
+    uint32_t args_lo, args_hi;  /* the argument strings */
+    uint32_t env_lo, env_hi;    /* the environment strings */
+    uint32_t vec_lo, vec_hi;    /* argc, argv[], envp[], auxv[] */
 };
+
+/* Auxiliary vector entries (System V i386 ABI). */
+#define AT_NULL     0
+#define AT_PAGESZ   6
 
 struct wait_queue {
     struct task *head, *tail;
@@ -51,6 +61,13 @@ bool task_started(void);
 /* The kernel's `go fn(arg)`: a new task with a one-page stack that grows to
  * `limit` bytes (0: TASK_STACK_LIMIT). NULL when no slot or memory is left. */
 struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit);
+/* A task that starts the way a process does on System V i386: at the top of
+ * its stack the argument strings, the environment strings, the auxiliary
+ * vector, envp[] and argv[] with their NULLs and argc, the stack pointer on
+ * argc. main's return value is the task's exit code. */
+struct task *task_spawn_main(int (*main)(int, char **, char **), const char *name,
+                             int argc, const char *const *argv, int envc,
+                             const char *const *envp);
 void task_yield(void);
 void task_sleep(uint32_t ms);
 __attribute__((noreturn)) void task_exit(int code);
@@ -64,6 +81,11 @@ unsigned task_count(void);              /* tasks alive, task 0 included */
 /* Wait queues, for channels and the like; call with interrupts off. */
 void task_block_on(struct wait_queue *q);
 void task_wake_one(struct wait_queue *q);
+
+/* Calls fn with the live part of every task's stack, [esp, top): the saved
+ * stack pointer for tasks that are not running, `here` for the running one. */
+void task_for_each_stack(void (*fn)(const void *lo, const void *hi, void *ctx), void *ctx,
+                         const void *here);
 
 /* From the timer interrupt. */
 void task_tick(void);

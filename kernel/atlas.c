@@ -77,6 +77,9 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_VIRTUAL, "heap", kernel_heap.base,
                kernel_heap.base + kernel_heap.mapped, REGION_NO_PHYS, PERM_R | PERM_W,
                KIND_HEAP, "the kernel heap: kmalloc and kfree, grows by pages");
+    region_add(&atlas, SPACE_VIRTUAL, "gc.heap", GC_VIRT, GC_VIRT + GC_SIZE, REGION_NO_PHYS,
+               PERM_R | PERM_W, KIND_HEAP,
+               "the garbage-collected heap: reserved, backed as it grows");
     region_add(&atlas, SPACE_VIRTUAL, "task.stacks", TASK_STACKS_VIRT,
                TASK_STACKS_VIRT + (uint64_t)TASK_STACK_SLOTS * TASK_STACK_SLOT,
                REGION_NO_PHYS, PERM_R | PERM_W, KIND_STACK,
@@ -219,6 +222,10 @@ const char *region_of(const void *addr)
                                              sizeof task_stack);
         return name ? name : "task.stacks";
     }
+    /* The heap grows after the atlas is built: ask it, not the table. */
+    uintptr_t a = (uintptr_t)addr;
+    if (a >= HEAP_VIRT_START && a < HEAP_VIRT_START + HEAP_VIRT_SIZE)
+        return a < kernel_heap.base + kernel_heap.mapped ? "heap" : "(unmapped)";
     const struct region *r = region_find(&atlas, SPACE_VIRTUAL, (uintptr_t)addr);
     return r ? r->name : "(unmapped)";
 }

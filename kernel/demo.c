@@ -12,6 +12,7 @@
 #include "kheap.h"
 #include "task.h"
 #include "trap.h"
+#include "tour.h"
 #include "kjmp.h"
 #include "kstring.h"
 #include "paging.h"
@@ -196,6 +197,10 @@ static void demo_goroutines(void)
     task_flush_events();
     kprintf("The overflowing task was ended (exit %d); the others finished (exit %d %d %d %d).\n",
             codes[4], codes[0], codes[1], codes[2], codes[3]);
+    claim("goroutines", codes[0] == 0 && codes[1] == 0 && codes[2] == 0 && codes[3] == 0 &&
+                        codes[4] == -1,
+          "each task had its own stack in its own slot, starting with one page; the deep "
+          "one grew page by page; the one that passed 64 KiB was ended, the rest finished");
 }
 
 /* ---- a channel: the heap is shared by every task ------------------------------------- */
@@ -257,6 +262,8 @@ static void demo_channel(void)
 
 /* ---- the stack as a LIFO: the seed's add(a, b) -------------------------------------- */
 
+uintptr_t traced_slots[2][TRACED_SLOTS];
+
 /* Not static: GCC keeps the i386 System V convention for it, with the
  * arguments on the stack above the return address, as the seed describes. */
 int traced_add(int a, int b, int call);
@@ -270,6 +277,8 @@ __attribute__((noinline)) int traced_add(int a, int b, int call)
         { "return_address", frame[1] },
     };
     for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        if (call >= 1 && call <= 2)
+            traced_slots[call - 1][i] = (uintptr_t)slots[i].addr;
         serial_printf("@symbol name=add%d.%s addr=%p region=%s\n", call, slots[i].name,
                       slots[i].addr, region_of(slots[i].addr));
         kprintf("  call %d: %-20s at %p  (%s)\n", call, slots[i].name, slots[i].addr,
@@ -285,6 +294,16 @@ static void demo_stack_frames(void)
     int first = traced_add(5, 3, 1);
     int second = traced_add(10, 20, 2);
     kprintf("  add(5, 3) = %d, add(10, 20) = %d\n", first, second);
+    bool same = true;
+    for (int i = 0; i < TRACED_SLOTS - 1; i++)
+        same = same && traced_slots[0][i] == traced_slots[1][i];
+    bool ret_in_text = strcmp(region_of((void *)traced_slots[0][TRACED_SLOTS - 1]),
+                              "kernel.text") == 0;
+    claim("stack", same && ret_in_text,
+          same ? "add's arguments, local, saved frame pointer and return address took "
+                 "the same stack slots in both calls (LIFO); the return address points "
+                 "into kernel.text"
+               : "the second call used different stack slots");
 }
 
 static const struct demo {
@@ -303,12 +322,44 @@ static const struct demo {
     { "goroutines", demo_goroutines, "tasks with stacks that grow, one overflowing", 0 },
     { "channel", demo_channel, "one task allocates, another frees, through a channel", 0 },
     { "stack-frames", demo_stack_frames, "the seed's add(a, b): a frame, then the same slots", 0 },
+    /* The guide's sections, in its order (tour.c); demo=all runs them all. */
+    { "layout", tour_layout, "the guide's diagram, from this machine's addresses", 0 },
+    { "stack", demo_stack_frames, "the guide's add/main example: frames and LIFO reuse", 0 },
+    { "heap", tour_heap, "the guide's createSlice: a block that outlives its function", 0 },
+    { "data", tour_data, "globals in .data and .bss, constants in .rodata", 0 },
+    { "code", tour_code, "functions in .text, and the write that faults", 0 },
+    { "stack-vs-heap", tour_stack_vs_heap, "the guide's table, measured in cycles", 0 },
+    { "escape", tour_escape, "heapExample and stackExample: where x lives", 0 },
+    { "gc", tour_gc, "a garbage-collected heap: what is unreachable goes", 0 },
+    { "all", tour_all, "the whole guide, section by section", 0 },
 };
+
+static const struct cmdline *boot_cmdline;
+
+void demo_set_cmdline(const struct cmdline *c)
+{
+    boot_cmdline = c;
+}
+
+const struct cmdline *demo_cmdline(void)
+{
+    return boot_cmdline;
+}
+
+void claim(const char *demo, bool holds, const char *detail)
+{
+    kprintf("  => the guide's claim %s on this machine: %s\n",
+            holds ? "HOLDS" : "DIFFERS", detail);
+    serial_printf("@claim name=%s result=%s detail=", demo, holds ? "holds" : "differs");
+    serial_put_quoted(detail);
+    serial_putc('\n');
+}
 
 const char *demo_names(void)
 {
-    return "text-write rodata-write null stack-overflow heap-misuse double-fault "
-           "goroutines channel stack-frames";
+    return "layout stack heap data code stack-vs-heap escape gc goroutines all "
+           "text-write rodata-write null stack-overflow heap-misuse double-fault "
+           "channel stack-frames";
 }
 
 bool demo_run(const char *name)
@@ -321,9 +372,9 @@ bool demo_run(const char *name)
         return false;
 
     kprintf("\n---- demo %s: %s ----\n", d->name, d->what);
-    static struct kjmp landing;         /* static: it must outlive the fault */
-    static uint32_t flags;              /* interrupts as they were before the demo */
-    flags = irq_save();
+    /* On this frame, which outlives the demo: demos may nest (demo=all). */
+    struct kjmp landing;
+    volatile uint32_t flags = irq_save();   /* interrupts as they were before */
     irq_restore(flags);
     if (kjmp_set(&landing) == 0) {
         fault_set_recovery(&landing);

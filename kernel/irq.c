@@ -78,3 +78,21 @@ uint64_t timer_ticks(void)
     irq_restore(flags);
     return t;
 }
+
+uint64_t tsc_per_ms(void)
+{
+    static uint64_t per_ms;
+    if (per_ms)
+        return per_ms;
+    /* Count cycles over 10 ticks (100 ms), starting on a tick boundary. */
+    uint64_t t0 = timer_ticks();
+    while (timer_ticks() == t0)
+        __asm__ volatile("pause");
+    uint64_t c0 = rdtsc(), start = timer_ticks();
+    while (timer_ticks() < start + 10)
+        __asm__ volatile("pause");
+    per_ms = (rdtsc() - c0) / (10 * 1000 / TIMER_HZ);
+    if (!per_ms)
+        per_ms = 1;
+    return per_ms;
+}

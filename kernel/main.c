@@ -138,9 +138,13 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     print_symbols(&sum);
 
     task_init();                        /* kernel_main becomes task 0; timer on */
-    if (cmd.demo && !demo_run(cmd.demo))
-        kprintf("demo \"%s\" is not known; the demos are: %s\n", cmd.demo,
-                demo_names());
+    demo_set_cmdline(&cmd);
+    const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
+    for (int i = 0; !demo && i < cmd.envc; i++)
+        if (str_starts(cmd.envp[i], "DEMO="))
+            demo = cmd.envp[i] + 5;
+    if (demo && !demo_run(demo))
+        kprintf("demo \"%s\" is not known; the demos are: %s\n", demo, demo_names());
 
     bool ok = true;
     char status[80];

@@ -15,6 +15,7 @@
 #include "kheap.h"
 #include "kstring.h"
 #include "paging.h"
+#include "sections.h"
 #include "serial.h"
 
 #define POOL_SIZE       16      /* frames kept ready for stack growth */
@@ -152,6 +153,12 @@ const char *task_stack_region(uint32_t addr, char *buf, size_t size)
     struct task *t = slot_owner[stackzone_slot_of(addr)];
     if (!t)
         return 0;
+    if (t->main && addr >= t->args_lo && addr < t->args_hi)
+        return "args";
+    if (t->main && addr >= t->env_lo && addr < t->env_hi)
+        return "env";
+    if (t->main && addr >= t->vec_lo && addr < t->vec_hi)
+        return "argv.envp.auxv";
     format_buf(buf, size, "task.%d.stack", t->id);
     return buf;
 }
@@ -278,11 +285,97 @@ static void task_start(void)
     in_schedule = false;
     reap();
     irq_enable();
+    if (current->main) {
+        /* Read argc, argv and envp where a process finds them: above esp. */
+        uint32_t *sp = (uint32_t *)(uintptr_t)current->initial_sp;
+        int argc = (int)sp[0];
+        char **argv = (char **)(sp + 1);
+        char **envp = argv + argc + 1;
+        task_exit(current->main(argc, argv, envp));
+    }
     current->fn(current->arg);
     task_exit(0);
 }
 
+static struct task *spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit,
+                          uint32_t block_bytes);
+
 struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit)
+{
+    return spawn(fn, arg, name, limit, 0);
+}
+
+struct task *task_spawn_main(int (*main)(int, char **, char **), const char *name,
+                             int argc, const char *const *argv, int envc,
+                             const char *const *envp)
+{
+    uint32_t strings = 0;
+    for (int i = 0; i < argc; i++)
+        strings += (uint32_t)strlen(argv[i]) + 1;
+    for (int i = 0; i < envc; i++)
+        strings += (uint32_t)strlen(envp[i]) + 1;
+    uint32_t vectors = 4 * (1 + (uint32_t)argc + 1 + (uint32_t)envc + 1 + 4);
+    uint32_t block = strings + 16 + vectors;
+    if (block > TASK_STACK_LIMIT / 2)
+        return 0;                           /* leave the stack room of its own */
+    struct task *t = spawn(0, 0, name, 0, block);
+    if (!t)
+        return 0;
+    /* Build it downwards from the top: argument strings highest, as the
+     * guide draws them, then the environment's. */
+    uint32_t flags = irq_save();
+    char *p = (char *)(uintptr_t)t->stack_top;
+    char **arg_at = kcalloc((size_t)argc + (size_t)envc + 1, sizeof *arg_at);
+    t->args_hi = (uint32_t)(uintptr_t)p;
+    for (int i = argc - 1; i >= 0; i--) {
+        size_t n = strlen(argv[i]) + 1;
+        p -= n;
+        memcpy(p, argv[i], n);
+        if (arg_at)
+            arg_at[i] = p;
+    }
+    t->args_lo = t->env_hi = (uint32_t)(uintptr_t)p;
+    for (int i = envc - 1; i >= 0; i--) {
+        size_t n = strlen(envp[i]) + 1;
+        p -= n;
+        memcpy(p, envp[i], n);
+        if (arg_at)
+            arg_at[argc + i] = p;
+    }
+    t->env_lo = (uint32_t)(uintptr_t)p;
+    uint32_t *sp = (uint32_t *)((uintptr_t)p & ~(uintptr_t)15);
+    t->vec_hi = (uint32_t)(uintptr_t)sp;
+    /* Bottom up from here: argc, argv[] NULL, envp[] NULL, auxv ... AT_NULL. */
+    sp -= vectors / 4;
+    sp = (uint32_t *)((uintptr_t)sp & ~(uintptr_t)15);
+    uint32_t *w = sp;
+    *w++ = (uint32_t)argc;
+    for (int i = 0; i < argc; i++)
+        *w++ = arg_at ? (uint32_t)(uintptr_t)arg_at[i] : 0;
+    *w++ = 0;
+    for (int i = 0; i < envc; i++)
+        *w++ = arg_at ? (uint32_t)(uintptr_t)arg_at[argc + i] : 0;
+    *w++ = 0;
+    *w++ = AT_PAGESZ;
+    *w++ = PAGE_SIZE;
+    *w++ = AT_NULL;
+    *w++ = 0;
+    kfree(arg_at);
+    t->vec_lo = t->initial_sp = (uint32_t)(uintptr_t)sp;
+    t->main = main;
+    /* The first frame goes below argc. */
+    uint32_t *frame = sp - INITIAL_FRAME;
+    frame[0] = frame[1] = frame[2] = frame[3] = 0;
+    frame[4] = (uint32_t)(uintptr_t)task_start;
+    frame[5] = 0;
+    t->esp = (uint32_t)(uintptr_t)frame;
+    make_ready(t);
+    irq_restore(flags);
+    return t;
+}
+
+static struct task *spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit,
+                          uint32_t block_bytes)
 {
     struct task *t = kcalloc(1, sizeof *t);
     if (!t)
@@ -293,21 +386,38 @@ struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_
         if (!slot_owner[i])
             slot = i;
     uint32_t top = slot >= 0 ? stackzone_top((unsigned)slot) : 0;
-    uint32_t frame = slot >= 0 ? frame_alloc() : PMM_NO_FRAME;
-    if (frame == PMM_NO_FRAME || paging_map(top - PAGE_SIZE, frame, PTE_WRITE) != 0) {
-        if (frame != PMM_NO_FRAME)
-            frame_free(frame);
+    /* One page, or enough for a process block and a page of stack under it. */
+    uint32_t pages = 1 + (block_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (!block_bytes)
+        pages = 1;
+    uint32_t mapped = 0;
+    while (slot >= 0 && mapped < pages) {
+        uint32_t frame = frame_alloc();
+        uint32_t va = top - (mapped + 1) * PAGE_SIZE;
+        if (frame == PMM_NO_FRAME || paging_map(va, frame, PTE_WRITE) != 0) {
+            if (frame != PMM_NO_FRAME)
+                frame_free(frame);
+            break;
+        }
+        memset((void *)va, 0, PAGE_SIZE);
+        mapped++;
+    }
+    if (slot < 0 || mapped < pages) {
+        for (uint32_t i = 0; i < mapped; i++) {
+            uint32_t f = paging_unmap(top - (i + 1) * PAGE_SIZE);
+            if (f)
+                frame_free(f);
+        }
         irq_restore(flags);
         kfree(t);
         return 0;
     }
-    memset((void *)(top - PAGE_SIZE), 0, PAGE_SIZE);
     t->id = next_id++;
     str_copy(t->name, name ? name : "task", sizeof t->name);
     t->slot = slot;
     t->stack_top = top;
     t->limit = stackzone_limit(limit);
-    t->mapped_low = top - PAGE_SIZE;
+    t->mapped_low = top - pages * PAGE_SIZE;
     t->cr3 = current->cr3;
     t->fn = fn;
     t->arg = arg;
@@ -322,7 +432,8 @@ struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_
     t->all_next = all_tasks;
     all_tasks = t;
     alive++;
-    make_ready(t);
+    if (!block_bytes)
+        make_ready(t);                      /* a process block is built first */
     irq_restore(flags);
     return t;
 }
@@ -402,6 +513,19 @@ void task_init(void)
     timer_init();
     started = true;
     irq_enable();
+}
+
+void task_for_each_stack(void (*fn)(const void *lo, const void *hi, void *ctx), void *ctx,
+                         const void *here)
+{
+    for (struct task *t = all_tasks; t; t = t->all_next) {
+        if (t->state == TASK_DEAD)
+            continue;
+        const void *top = t->slot >= 0 ? (const void *)(uintptr_t)t->stack_top
+                                       : (const void *)_boot_stack_top;
+        const void *lo = t == current ? here : (const void *)(uintptr_t)t->esp;
+        fn(lo, top, ctx);
+    }
 }
 
 void task_list_print(void)

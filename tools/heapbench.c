@@ -207,6 +207,7 @@ struct pct {
     uint64_t p50, p99, p999, max;   /* ns */
     size_t argmax;                  /* the op that took max */
     uint64_t max_no_os;             /* max over the ops that made no system call */
+    size_t argmax_no_os;
     size_t os_ops;                  /* how many did */
 };
 
@@ -220,19 +221,22 @@ static uint64_t to_ns(uint32_t ticks)
  * system call (the heap grew or shrank, malloc moved the break). */
 static struct pct percentiles(const uint32_t *lat, const uint8_t *os, size_t from, size_t to)
 {
-    struct pct p = { 0, 0, 0, 0, 0, 0, 0 };
+    struct pct p = { 0, 0, 0, 0, 0, 0, 0, 0 };
     size_t n = to - from;
     if (!n)
         return p;
     p.argmax = from;
     uint32_t quiet_max = 0;
+    p.argmax_no_os = from;
     for (size_t i = from; i < to; i++) {
         if (lat[i] > lat[p.argmax])
             p.argmax = i;
         if (os && os[i])
             p.os_ops++;
-        else if (lat[i] > quiet_max)
+        else if (lat[i] > quiet_max) {
             quiet_max = lat[i];
+            p.argmax_no_os = i;
+        }
     }
     p.max_no_os = to_ns(quiet_max);
     uint32_t *v = map_mem(2 * n * sizeof *v, false);
@@ -920,10 +924,12 @@ static void bench_trace(const char *path, struct result *res)
                " peak_footprint=%" PRIu64 " failed=%" PRIu64 "\n",
                t.name, alloc_name[a], t.n, m[a].ops_per_s, m[a].lat.p50, m[a].lat.p99,
                m[a].lat.max, t.peak_live, m[a].footprint, m[a].failed);
-        printf("#   %s: p99.9_ns=%" PRIu64 " max_no_syscall_ns=%" PRIu64 " (%zu ops made "
-               "system calls); first replay raw: p50_ns=%" PRIu64 " p99_ns=%" PRIu64
-               " p99.9_ns=%" PRIu64 " max_ns=%" PRIu64,
-               alloc_name[a], m[a].lat.p999, m[a].lat.max_no_os, m[a].lat.os_ops,
+        const struct op *q = &t.ops[m[a].lat.argmax_no_os];
+        printf("#   %s: p99.9_ns=%" PRIu64 " max_no_syscall_ns=%" PRIu64 " (line %u: %c, "
+               "%u bytes; %zu ops made system calls); first replay raw: p50_ns=%" PRIu64
+               " p99_ns=%" PRIu64 " p99.9_ns=%" PRIu64 " max_ns=%" PRIu64,
+               alloc_name[a], m[a].lat.p999, m[a].lat.max_no_os,
+               t.line[m[a].lat.argmax_no_os], "afr"[q->kind], q->size, m[a].lat.os_ops,
                m[a].raw.p50, m[a].raw.p99, m[a].raw.p999, m[a].raw.max);
         const struct op *o = &t.ops[m[a].lat.argmax];
         printf("; slowest: line %u (%c, %u bytes)", t.line[m[a].lat.argmax],

@@ -1,0 +1,20 @@
+/*
+ * kgc.h - the kernel's garbage-collected heap (gc.h) at GC_VIRT. Roots:
+ * .data, .bss, every task's live stack and the running task's registers.
+ */
+#ifndef KGC_H
+#define KGC_H
+
+#include <stddef.h>
+
+#include "gc.h"
+
+extern struct gc kernel_gc;
+
+/* Sets it up on first use; gogc is the GOGC knob (0: only when asked). */
+bool kgc_init(unsigned gogc);
+void *gc_new(size_t size);
+/* Collects now and prints "@gc cycle=... ms=...". */
+void kgc_collect(void);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * kgc.c - the garbage-collected heap in the kernel: frames for its arena,
+ * kernel-heap memory for its bitmaps, and the kernel's roots.
+ */
+#include "kgc.h"
+
+#include "console.h"
+#include "frames.h"
+#include "irq.h"
+#include "kheap.h"
+#include "memlayout.h"
+#include "paging.h"
+#include "sections.h"
+#include "serial.h"
+#include "task.h"
+
+struct gc kernel_gc;
+static bool ready;
+static unsigned reported_cycle;
+
+static int grow(void *ctx, uintptr_t addr, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
+        uint32_t f = frame_alloc();
+        if (f == PMM_NO_FRAME || paging_map(va, f, PTE_WRITE) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void shrink(void *ctx, uintptr_t addr, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
+        uint32_t f = paging_unmap(va);
+        if (f)
+            frame_free(f);
+    }
+}
+
+static void scan_stack(const void *lo, const void *hi, void *ctx)
+{
+    gc_scan_range(ctx, lo, hi);
+}
+
+/* The roots: globals, stacks, and the registers of the task collecting. */
+static void kernel_roots(struct gc *g, void *ctx)
+{
+    (void)ctx;
+    uint32_t regs[4];
+    __asm__ volatile("mov %%ebx, 0(%0); mov %%esi, 4(%0); mov %%edi, 8(%0); mov %%ebp, 12(%0)"
+                     : : "r"(regs) : "memory");
+    gc_scan_range(g, _data_start, _data_end);
+    gc_scan_range(g, _bss_start, _bss_end);
+    /* Everything from here up is live on this task's stack, regs included. */
+    task_for_each_stack(scan_stack, g, regs);
+}
+
+bool kgc_init(unsigned gogc)
+{
+    if (ready)
+        return true;
+    uint32_t words = GC_SIZE / GC_GRANULE / 32;
+    uint32_t *starts = kcalloc(words, sizeof *starts);
+    uint32_t *marks = kcalloc(words, sizeof *marks);
+    uintptr_t *grey = kmalloc(GC_GREY_MAX * sizeof *grey);
+    if (!starts || !marks || !grey ||
+        gc_init(&kernel_gc, GC_VIRT, GC_SIZE, grow, shrink, starts, marks, grey,
+                GC_GREY_MAX, kernel_roots, 0) != 0) {
+        kfree(starts);
+        kfree(marks);
+        kfree(grey);
+        kprintf("gc: no memory for the garbage-collected heap\n");
+        return false;
+    }
+    kernel_gc.gogc = gogc;
+    ready = true;
+    return true;
+}
+
+static void report_cycles(uint64_t cycles)
+{
+    const struct gc_stats *s = &kernel_gc.stats;
+    if (s->cycle == reported_cycle)
+        return;
+    reported_cycle = s->cycle;
+    uint64_t us = cycles * 1000 / tsc_per_ms();
+    serial_printf("@gc cycle=%u marked=%u freed=%u freed_bytes=%zu live_bytes=%zu "
+                  "ms=%u.%03u\n", s->cycle, s->marked, s->freed, s->freed_bytes,
+                  s->live_bytes, (unsigned)(us / 1000), (unsigned)(us % 1000));
+}
+
+void *gc_new(size_t size)
+{
+    if (!ready && !kgc_init(GC_GOGC_DEFAULT))
+        return 0;
+    uint32_t flags = irq_save();        /* stop the world: one CPU, no interrupts */
+    uint64_t t0 = rdtsc();
+    void *p = gc_alloc(&kernel_gc, size);
+    uint64_t t1 = rdtsc();
+    irq_restore(flags);
+    report_cycles(t1 - t0);             /* when gc_alloc collected on its own */
+    return p;
+}
+
+void kgc_collect(void)
+{
+    if (!ready && !kgc_init(GC_GOGC_DEFAULT))
+        return;
+    uint32_t flags = irq_save();
+    uint64_t t0 = rdtsc();
+    gc_collect(&kernel_gc);
+    uint64_t t1 = rdtsc();
+    irq_restore(flags);
+    report_cycles(t1 - t0);
+}
