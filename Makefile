@@ -5,6 +5,7 @@
 #                 else the serial console in this terminal; HEADLESS=1 forces it)
 #   make test     build everything and run every test (pytest)
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
+#   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay tests/traces/*.trace against the heap and malloc
 #   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
 #   make clean    remove build/
@@ -24,7 +25,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug bench fuzz
+PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -78,7 +79,7 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso test-isos run test test-host test-qemu debug bench fuzz
+.PHONY: all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
 all: kernel iso
 kernel: $(ELF)
 iso: $(ISO)
@@ -152,6 +153,9 @@ test-host: $(HOST_TESTS)
 
 test-qemu: all $(TEST_ISOS)
 	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py
+
+tour: $(ELF)
+	$(PYTHON) tools/mktour.py
 
 bench: $(BUILD)/host/heapbench
 	$(BUILD)/host/heapbench $(TRACES)

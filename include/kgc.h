@@ -11,7 +11,11 @@
 
 extern struct gc kernel_gc;
 
-/* Sets it up on first use; gogc is the GOGC knob (0: only when asked). */
+/* GOGC, as Go reads it: a percentage of growth, or "off". From the boot
+ * environment; used when the heap is set up. False when value is not one. */
+bool kgc_configure(const char *value);
+unsigned kgc_gogc(void);
+/* Sets it up on first use (0: collect only when asked). */
 bool kgc_init(unsigned gogc);
 void *gc_new(size_t size);
 /* Collects now and prints "@gc cycle=... ms=...". */

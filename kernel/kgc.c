@@ -7,6 +7,7 @@
 #include "console.h"
 #include "frames.h"
 #include "irq.h"
+#include "kstring.h"
 #include "kheap.h"
 #include "memlayout.h"
 #include "paging.h"
@@ -16,6 +17,31 @@
 
 struct gc kernel_gc;
 static bool ready;
+static unsigned configured_gogc = GC_GOGC_DEFAULT;
+
+bool kgc_configure(const char *value)
+{
+    if (strcmp(value, "off") == 0) {
+        configured_gogc = 0;
+        return true;
+    }
+    unsigned n = 0;
+    const char *v = value;
+    if (!*v)
+        return false;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9' || n > 100000)
+            return false;
+        n = n * 10 + (unsigned)(*v - '0');
+    }
+    configured_gogc = n;
+    return true;
+}
+
+unsigned kgc_gogc(void)
+{
+    return configured_gogc;
+}
 static unsigned reported_cycle;
 
 static int grow(void *ctx, uintptr_t addr, size_t bytes)
@@ -93,7 +119,7 @@ static void report_cycles(uint64_t cycles)
 
 void *gc_new(size_t size)
 {
-    if (!ready && !kgc_init(GC_GOGC_DEFAULT))
+    if (!ready && !kgc_init(configured_gogc))
         return 0;
     uint32_t flags = irq_save();        /* stop the world: one CPU, no interrupts */
     uint64_t t0 = rdtsc();
@@ -106,7 +132,7 @@ void *gc_new(size_t size)
 
 void kgc_collect(void)
 {
-    if (!ready && !kgc_init(GC_GOGC_DEFAULT))
+    if (!ready && !kgc_init(configured_gogc))
         return;
     uint32_t flags = irq_save();
     uint64_t t0 = rdtsc();

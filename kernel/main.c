@@ -12,6 +12,7 @@
 #include "frames.h"
 #include "gdt.h"
 #include "kernel.h"
+#include "kgc.h"
 #include "kheap.h"
 #include "task.h"
 #include "ksym.h"
@@ -139,6 +140,10 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
 
     task_init();                        /* kernel_main becomes task 0; timer on */
     demo_set_cmdline(&cmd);
+    for (int i = 0; i < cmd.envc; i++)  /* GOGC=, read the way Go reads it */
+        if (str_starts(cmd.envp[i], "GOGC=") && !kgc_configure(cmd.envp[i] + 5))
+            kprintf("GOGC=\"%s\" is neither a percentage nor off; keeping %u\n",
+                    cmd.envp[i] + 5, kgc_gogc());
     const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
     for (int i = 0; !demo && i < cmd.envc; i++)
         if (str_starts(cmd.envp[i], "DEMO="))

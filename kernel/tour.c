@@ -44,6 +44,18 @@ static int layout_main(int argc, char **argv, char **envp)
     serial_printf("@region name=argv.envp.auxv space=virtual start=0x%08x end=0x%08x "
                   "phys=none perm=rw- size=%u\n", me->vec_lo, me->vec_hi,
                   me->vec_hi - me->vec_lo);
+    /* The System V block as this task found it, for programs to check. */
+    char **e = envp;
+    while (*e)
+        e++;
+    uint32_t *auxv = (uint32_t *)(e + 1);
+    serial_printf("@process argc=%d sp=%p argv=%p envp=%p auxv=%p\n", argc,
+                  (void *)(argv - 1), (void *)argv, (void *)envp, (void *)auxv);
+    for (uint32_t *a = auxv; ; a += 2) {
+        serial_printf("@auxv type=%u value=%u\n", a[0], a[1]);
+        if (a[0] == AT_NULL)
+            break;
+    }
     for (int i = 0; i < argc; i++) {
         char name[24];
         format_buf(name, sizeof name, "argv.%d", i);
@@ -96,10 +108,11 @@ static int layout_main(int argc, char **argv, char **envp)
                 (void *)rows[i].addr, region_of((void *)rows[i].addr));
         if (gap[0])
             kprintf("  +---------------------+    %s down to the next\n", gap);
-        serial_printf("@layout part=\"%s\" addr=%p region=%s\n", rows[i].part,
-                      (void *)rows[i].addr, region_of((void *)rows[i].addr));
     }
     kprintf("  +---------------------+\n");
+    for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        serial_printf("@layout part=\"%s\" addr=%p region=%s\n", rows[i].part,
+                      (void *)rows[i].addr, region_of((void *)rows[i].addr));
     kfree(heap);
     claim("layout", ordered,
           ordered ? "args above environment above this task's stack above the heap above "
@@ -350,28 +363,15 @@ __attribute__((noinline)) static void cut(void)
 
 void tour_gc(void)
 {
-    const struct cmdline *c = demo_cmdline();
-    unsigned gogc = GC_GOGC_DEFAULT;
-    for (int i = 0; c && i < c->envc; i++)
-        if (str_starts(c->envp[i], "GOGC=")) {
-            const char *v = c->envp[i] + 5;
-            if (strcmp(v, "off") == 0) {
-                gogc = 0;
-            } else {
-                unsigned n = 0;
-                while (*v >= '0' && *v <= '9')
-                    n = n * 10 + (unsigned)(*v++ - '0');
-                gogc = n;
-            }
-        }
+    unsigned gogc = kgc_gogc();
     if (!kgc_init(gogc)) {
         claim("gc", false, "no memory for the garbage-collected heap");
         return;
     }
-    kernel_gc.gogc = gogc;
     kprintf("gc_new: nothing is freed by hand. A list of 10 nodes hangs from a global;\n"
             "a cycle of 3 hangs from nothing. Cut the list after node 4, then collect.\n"
-            "(GOGC=%u: collect by itself when the heap grows by %u%%.)\n", gogc, gogc);
+            "(GOGC=%u: collect by itself when the heap grows by %u%%; 0 means off.)\n",
+            gogc, gogc);
     build();
     show_nodes();
     cut();

@@ -1,0 +1,139 @@
+"""The guide, live: every section's demo, its addresses and its verdict;
+the arguments and environment at the top of a process-like task."""
+import pytest
+
+import qemu_boot as q
+
+ORDER = ["layout", "stack", "heap", "data", "code", "stack-vs-heap", "escape", "gc",
+         "goroutines"]
+# C has no escape analysis: the machine honestly differs from the guide there.
+EXPECTED = {name: "holds" for name in ORDER} | {"escape": "differs"}
+
+
+def num(s):
+    return int(s, 16)
+
+
+def demo(append, mem="128M", timeout=180):
+    b = q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit {append}",
+               extra=["-initrd", q.ELF], timeout=timeout)
+    b.assert_success()
+    return b
+
+
+@pytest.fixture(scope="module")
+def tour():
+    return demo('demo=all one "two words" GOGC=100 EMPTY= X="a b"')
+
+
+def test_all_walks_the_guide_in_order(tour):
+    claims = tour.all("claim")
+    assert [c["name"] for c in claims] == ORDER
+    for c in claims:
+        assert c["result"] == EXPECTED[c["name"]], c
+        assert c["detail"]
+    assert tour.one("summary")["failed"] == "0"
+
+
+def test_layout_matches_the_guides_picture(tour):
+    parts = [(p["part"], num(p["addr"]), p["region"]) for p in tour.all("layout")]
+    assert [p[0] for p in parts] == ["Command Line Args", "Environment Vars", "Stack",
+                                     "Heap", "Global Variables", "Program Code"]
+    addrs = [p[1] for p in parts]
+    assert addrs == sorted(addrs, reverse=True), "not in the guide's top-down order"
+    regions = [p[2] for p in parts]
+    assert regions[0] == "args" and regions[1] == "env"
+    assert regions[2].startswith("task.") and regions[3] == "heap"
+    assert regions[4] == "kernel.data" and regions[5] == "kernel.text"
+
+
+def test_process_block_is_system_v(tour):
+    p = tour.one("process")
+    sp, argv, envp, auxv = (num(p[k]) for k in ("sp", "argv", "envp", "auxv"))
+    argc = int(p["argc"])
+    # argc at the stack pointer, then argv[] with its NULL, envp[] with its NULL, auxv.
+    args = [a for a in tour.all("arg") if "addr" in a]
+    envs = [e for e in tour.all("env") if "addr" in e]
+    assert argc == len(args) == 3
+    assert argv == sp + 4 and envp == argv + 4 * (argc + 1)
+    assert auxv == envp + 4 * (len(envs) + 1)
+    aux = [(int(a["type"]), int(a["value"])) for a in tour.all("auxv")]
+    assert aux == [(6, 4096), (0, 0)]           # AT_PAGESZ, AT_NULL
+    assert [a["value"] for a in args] == ["mematlas", "one", "two words"]
+    assert [e["value"] for e in envs] == ["GOGC=100", "EMPTY=", "X=a b"]
+    # The strings sit in the args and env regions, args on top.
+    reg = {r["name"]: (num(r["start"]), num(r["end"])) for r in tour.all("region")
+           if r["name"] in ("args", "env", "argv.envp.auxv")}
+    for a in args:
+        assert a["region"] == "args" and reg["args"][0] <= num(a["addr"]) < reg["args"][1]
+    for e in envs:
+        assert e["region"] == "env" and reg["env"][0] <= num(e["addr"]) < reg["env"][1]
+    assert reg["args"][0] >= reg["env"][1] - 0      # args above env
+    assert reg["env"][0] >= reg["argv.envp.auxv"][1]
+    assert reg["argv.envp.auxv"][0] == sp
+
+
+def test_gc_reclaims_exactly_the_unreachable(tour):
+    live = {int(o["id"]): o["live"] for o in tour.all("object")}
+    assert live == {**{i: "1" for i in range(5)}, **{i: "0" for i in range(5, 10)},
+                    100: "0", 101: "0", 102: "0"}
+    cycles = tour.all("gc")
+    assert cycles and all(int(c["cycle"]) >= 1 for c in cycles)
+    assert [int(c["cycle"]) for c in cycles] == sorted(int(c["cycle"]) for c in cycles)
+    explicit = cycles[-2]
+    assert int(explicit["freed"]) >= 8 and int(explicit["live_bytes"]) >= 5 * 8
+
+
+def test_stack_vs_heap_is_measured(tour):
+    m = tour.one("measure")
+    assert int(m["runs"]) == 20000
+    assert 0 < int(m["stack_cycles"]) < int(m["heap_cycles"])
+    assert int(m["gc_cycles"]) > 0
+
+
+def test_data_and_code_regions(tour):
+    sym = {s["name"]: s for s in tour.all("symbol")}
+    assert sym["globalCount"]["region"] == "kernel.data"
+    assert sym["zeroCount"]["region"] == "kernel.bss"
+    assert sym["answer"]["region"] == "kernel.rodata"
+    assert sym["createSlice"]["region"] == "kernel.text"
+    assert sym["heapExample.x"]["region"] == "heap"
+    assert sym["stackExample.x"]["addr"] == sym["anotherCall.y"]["addr"]
+    syms = q.elf_symbols()
+    assert num(sym["answer"]["addr"]) == syms["answer"]
+
+
+def test_gogc_off_collects_only_when_asked():
+    b = demo("demo=stack-vs-heap GOGC=off")
+    assert b.all("gc") == [], "collected by itself with GOGC=off"
+
+
+def test_gogc_default_collects_by_itself():
+    b = demo("demo=stack-vs-heap")
+    assert len(b.all("gc")) >= 5
+
+
+def test_demo_from_the_environment():
+    b = demo("DEMO=heap")
+    assert [c["name"] for c in b.all("claim")] == ["heap"]
+
+
+def test_hundred_variables_and_a_long_command_line():
+    env = " ".join(f"VAR{i}=value{i}" for i in range(100))
+    line = f"demo=layout {env} " + " ".join(f"arg{i}" for i in range(150))
+    assert len(line) < 4095
+    line += " " + "z" * (4000 - len(line))       # near the kernel's 4095-byte limit
+    b = demo(line)
+    envs = [e for e in b.all("env") if "addr" in e]
+    assert len(envs) == 100 and all(e["region"] == "env" for e in envs)
+    assert b.one("claim")["result"] == "holds"
+    assert int(b.one("process")["argc"]) == 152
+
+
+def test_tour_doc_matches_a_fresh_run():
+    """docs/tour.md is generated from a real boot; its text and the shape of
+    every output block must still be what a fresh boot prints."""
+    import subprocess
+    run = subprocess.run(["/usr/bin/python3", "tools/mktour.py", "--check"], cwd=q.ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
