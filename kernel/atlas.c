@@ -350,8 +350,13 @@ static void screen_line(struct screen *s, const char *text, uint8_t attr)
 /* "c0115000  boot.stack          16 KiB": start, indented name, size. */
 static void screen_item(void *ctx, const struct diagram_item *it, bool leaving)
 {
-    /* Space is short: gaps inside a region are left to the serial drawing. */
+    /* Space is short: gaps inside a region are left to the serial drawing,
+     * and so are the kernel's sections in physical memory (the virtual view
+     * shows them, and the kernel.image row their physical home). */
     if (leaving || (it->is_gap && it->depth > 0))
+        return;
+    if (!it->is_gap && it->region->space == SPACE_PHYSICAL && it->region->parent >= 0 &&
+        strcmp(atlas.r[it->region->parent].name, "kernel.image") == 0)
         return;
     struct screen *s = ctx;
     char size[16], line[48];

@@ -515,10 +515,9 @@ static void deep_list_tiny_worklist(void)
     for (unsigned i = 0; i < N; i++) {
         void **x = gc_alloc(&G, 24), **leaf = gc_alloc(&G, 16), **grand = gc_alloc(&G, 16);
         REQUIRE(x && leaf && grand);
-        x[1] = leaf;
-        leaf[0] = grand;
-        ((struct node *)x)->tag = (uintptr_t)leaf;  /* (next, leaf, id) */
+        x[1] = leaf;                                /* (next, leaf, id) */
         x[2] = (void *)tag(i);
+        leaf[0] = grand;
         grand[1] = (void *)tag(N + i);
         if (i % 10 == 0) {                          /* garbage pointing in */
             void **junk = gc_alloc(&G, 16);
