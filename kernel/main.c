@@ -138,19 +138,6 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     int sum = add(5, 3);
     print_symbols(&sum);
 
-    task_init();                        /* kernel_main becomes task 0; timer on */
-    demo_set_cmdline(&cmd);
-    for (int i = 0; i < cmd.envc; i++)  /* GOGC=, read the way Go reads it */
-        if (str_starts(cmd.envp[i], "GOGC=") && !kgc_configure(cmd.envp[i] + 5))
-            kprintf("GOGC=\"%s\" is neither a percentage nor off; keeping %u\n",
-                    cmd.envp[i] + 5, kgc_gogc());
-    const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
-    for (int i = 0; !demo && i < cmd.envc; i++)
-        if (str_starts(cmd.envp[i], "DEMO="))
-            demo = cmd.envp[i] + 5;
-    if (demo && !demo_run(demo))
-        kprintf("demo \"%s\" is not known; the demos are: %s\n", demo, demo_names());
-
     bool ok = true;
     char status[80];
     format_buf(status, sizeof status, "%s via %s, %llu MiB RAM",
@@ -162,6 +149,26 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     atlas_draw_screen(title, "serial port: the same atlas in full, and @lines for programs");
     console_use_vga(false);
 
+    task_init();                        /* kernel_main becomes task 0; timer on */
+    demo_set_cmdline(&cmd);
+    for (int i = 0; i < cmd.envc; i++)  /* GOGC=, read the way Go reads it */
+        if (str_starts(cmd.envp[i], "GOGC=") && !kgc_configure(cmd.envp[i] + 5))
+            kprintf("GOGC=\"%s\" is neither a percentage nor off; keeping %u\n",
+                    cmd.envp[i] + 5, kgc_gogc());
+    const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
+    for (int i = 0; !demo && i < cmd.envc; i++)
+        if (str_starts(cmd.envp[i], "DEMO="))
+            demo = cmd.envp[i] + 5;
+    if (demo) {
+        /* A demo takes over the screen from the atlas page: its explanations
+         * scroll there, as on the serial port. */
+        vga_init();
+        console_use_vga(true);
+    }
+    if (demo && !demo_run(demo))
+        kprintf("demo \"%s\" is not known; the demos are: %s\n", demo, demo_names());
+
+
     if (cmd.test) {
         struct selftest_context ctx = { &boot, &cmd };
         unsigned passed, failed;
@@ -169,7 +176,8 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
         serial_printf("@summary passed=%u failed=%u\n", passed, failed);
         format_buf(status, sizeof status, "self-test: %u passed, %u failed",
                    passed, failed);
-        atlas_set_status(status);
+        if (!demo)
+            atlas_set_status(status);
     }
     finish(ok);
 }

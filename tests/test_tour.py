@@ -137,3 +137,12 @@ def test_tour_doc_matches_a_fresh_run():
     run = subprocess.run(["/usr/bin/python3", "tools/mktour.py", "--check"], cwd=q.ROOT,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_demo_text_reaches_the_screen_too():
+    """A demo's explanations and verdict are on the VGA screen as on serial."""
+    b, vga = q.boot_and_read_vga(append="mode=test exit pause demo=heap")
+    b.assert_success()
+    screen = "\n".join(q.vga_text(vga))
+    assert "createSlice" in screen
+    assert "the guide's claim HOLDS" in screen

@@ -227,14 +227,16 @@ static void alloc_zeroed_aligned(void)
 static void object_of_boundaries(void)
 {
     REQUIRE(setup(1 * MiB, 64, 0));
+    /* big spans many bitmap words: its interior is far from its start bit. */
     uint8_t *a = gc_alloc(&G, 40), *b = gc_alloc(&G, 40), *c = gc_alloc(&G, 100);
-    uint8_t *d = gc_alloc(&G, 1);
-    REQUIRE(a && b && c && d);
+    uint8_t *big = gc_alloc(&G, 3000), *d = gc_alloc(&G, 1);
+    REQUIRE(a && b && c && big && d);
     roots[0] = a;
     roots[1] = b;
     roots[2] = c;
     roots[3] = d;
-    uint8_t *objs[] = { a, b, c, d };
+    roots[4] = big;
+    uint8_t *objs[] = { a, b, c, big, d };
     for (unsigned i = 0; i < COUNT(objs); i++) {
         uint8_t *o = objs[i];
         size_t n = gc_object_size(&G, o);
@@ -967,9 +969,10 @@ static int r_pick(void)
     return nexist ? (int)exist[rng_below(nexist)] : -1;
 }
 
-static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned steps)
+static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned steps,
+                       unsigned extra_max, unsigned collect_every)
 {
-    REQUIRE(setup(4 * MiB, grey_cap, gogc));
+    REQUIRE(setup(8 * MiB, grey_cap, gogc));
     ro = calloc(R_OBJS, sizeof *ro);
     exist = calloc(R_OBJS, sizeof *exist);
     REQUIRE(ro && exist);
@@ -977,18 +980,19 @@ static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned
     for (unsigned r = 0; r < NROOTS; r++)
         rroot[r] = -1;
     rng_state = seed;
-    unsigned explicit_collections = 0;
+    unsigned explicit_collections = 0, auto_collections = 0;
     for (unsigned step = 0; step < steps && !check_failures; step++) {
         uint32_t op = rng_below(100);
         if (op < 40 && nro < R_OBJS) {
             unsigned nslots = 1 + rng_below(R_SLOTS);
-            size_t size = 8 * (1 + nslots) + rng_below(100);
+            size_t size = 8 * (1 + nslots) + rng_below(extra_max);
             unsigned cycle = G.stats.cycle;
             uint8_t *p = gc_alloc(&G, size);
             REQUIRE(p);
             if (G.stats.cycle != cycle) {       /* it collected: check that one */
                 REQUIRE_INT_EQ(G.stats.cycle, cycle + 1);
                 r_verify(p, true);
+                auto_collections++;
             }
             unsigned i = nro++;
             ro[i] = (struct robj){ .p = p, .size = size, .usable = gc_object_size(&G, p),
@@ -1018,15 +1022,17 @@ static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned
         } else {
             r_set_root(rng_below(NROOTS), -1);
         }
-        if (step % 300 == 299) {
+        if (step % collect_every == collect_every - 1) {
             gc_collect(&G);
             explicit_collections++;
             r_verify(NULL, false);
         }
     }
     CHECK(explicit_collections > 0);
-    printf("  seed %llu: %u objects, %u checked collections (%u in all), %u objects now\n",
-           (unsigned long long)seed, nro, r_checks, G.stats.cycle, nexist);
+    CHECK(gogc ? auto_collections > 10 : auto_collections == 0);
+    CHECK_INT_EQ(r_checks, G.stats.cycle);
+    printf("  seed %llu: %u objects, %u explicit and %u automatic collections, %u objects now\n",
+           (unsigned long long)seed, nro, explicit_collections, auto_collections, nexist);
     memset(roots, 0, sizeof roots);
     gc_collect(&G);
     CHECK_INT_EQ(G.stats.objects, 0);
@@ -1040,13 +1046,13 @@ static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned
 /* Collections only when asked; a small worklist that overflows often. */
 static void random_graph(void)
 {
-    randomized(20240601, 0, 8, 20000);
+    randomized(20240601, 0, 4, 20000, 100, 300);
 }
 
 /* GOGC-driven collections too, checked whenever one happens. */
 static void random_graph_auto(void)
 {
-    randomized(7, 25, 1024, 20000);
+    randomized(7, 25, 1024, 20000, 1000, 1000);
 }
 
 static const struct check_test tests[] = {
