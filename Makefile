@@ -152,7 +152,8 @@ test-host: $(HOST_TESTS)
 	$(PYTHON) -m pytest -q tests/test_host.py
 
 test-qemu: all $(TEST_ISOS)
-	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py
+	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py tests/test_tasks.py \
+	    tests/test_tour.py
 
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py

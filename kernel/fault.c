@@ -268,7 +268,12 @@ void page_fault_handler(uint32_t err)
     const struct task *t = 0;
     uint32_t depth = 0;
     last_overflow = 0;
-    if (k == STACK_OVERFLOW && owner) {
+    if (k == STACK_NO_MEMORY && owner) {
+        t = owner;
+        depth = owner->stack_top - kernel_tss.esp;
+        format_buf(reason, sizeof reason, "out of memory: no frame left to grow the stack "
+                   "of task %d (%s) at 0x%08x", owner->id, owner->name, cr2);
+    } else if (k == STACK_OVERFLOW && owner) {
         t = owner;
         depth = owner->stack_top - kernel_tss.esp;
         last_overflow = 1;
@@ -287,8 +292,10 @@ void page_fault_handler(uint32_t err)
         page_fault_reason(reason, sizeof reason, cr2, err);
     }
     struct task *cur = task_started() ? task_current() : 0;
-    if (!t && cur && cur->id != TASK_MAIN_ID)
+    if (!t && cur && cur->id != TASK_MAIN_ID) {
         t = cur;
+        depth = cur->stack_top - kernel_tss.esp;
+    }
     fault_task_report(TRAP_PAGE_FAULT, err, cr2, reason, t, depth);
     kprintf("  handled by the page-fault task on its own stack\n");
     recover_or_stop();

@@ -161,7 +161,11 @@ void gc_collect(struct gc *g)
 
 void *gc_alloc(struct gc *g, size_t size)
 {
-    size_t trigger = g->live_after_last * g->gogc / 100;
+    /* live * gogc / 100, saturating: on a 32-bit size_t the product of a few
+     * MiB and a large GOGC would wrap and make collections far too frequent. */
+    size_t per_cent = g->live_after_last / 100 + 1;
+    size_t trigger = per_cent > (size_t)-1 / (g->gogc ? g->gogc : 1)
+                         ? (size_t)-1 : per_cent * g->gogc;
     if (trigger < GC_MIN_TRIGGER)
         trigger = GC_MIN_TRIGGER;
     if (g->gogc && g->allocated_since + size > trigger)

@@ -173,6 +173,27 @@ static uint32_t find_free(struct heap *h, uint32_t size)
     return h->heads[fl][sl];
 }
 
+/*
+ * When the good-fit search finds nothing, the request's own list may still
+ * hold a block big enough (its sizes span up to 1/16 more than its start).
+ * Looking at a bounded number of them keeps the time bounded and saves
+ * growing the heap: it is what keeps fragmentation down on power-law sizes.
+ */
+#define OWN_LIST_LOOKS 8
+
+static uint32_t find_in_own_list(struct heap *h, uint32_t size)
+{
+    uint32_t fl, sl;
+    class_of(size, &fl, &sl);
+    if (fl >= HEAP_FL_COUNT)
+        return HEAP_NONE;
+    uint32_t b = h->heads[fl][sl];
+    for (int i = 0; i < OWN_LIST_LOOKS && b != HEAP_NONE; i++, b = *next_link(h, b))
+        if (block_size(h, b) >= size)
+            return b;
+    return HEAP_NONE;
+}
+
 /* ---- making blocks -------------------------------------------------------------- */
 
 /* Marks free block b (already out of the lists) used, splitting off what is
@@ -231,6 +252,8 @@ static uint32_t grow(struct heap *h, uint32_t size)
         remove_free(h, start, have);
     else
         prev_used = block_flags(h, end) & PREV_USED;
+    if (end != start)
+        wipe_header(h, end);            /* the old end marker is inside the block now */
     h->mapped += bytes;
     if (h->mapped > h->peak_mapped)
         h->peak_mapped = h->mapped;
@@ -305,6 +328,8 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
         return 0;
     }
     uint32_t b = find_free(h, size);
+    if (b == HEAP_NONE)
+        b = find_in_own_list(h, size);
     if (b != HEAP_NONE) {
         remove_free(h, b, block_size(h, b));
     } else if ((b = grow(h, size)) == HEAP_NONE) {
@@ -313,6 +338,33 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
     }
     take_block(h, b, size);
     return (void *)(h->base + b + HEAP_HEADER);
+}
+
+/*
+ * Rebuilds the header at nb after an overrun from the block below (which is
+ * used). The end marker is known by heart. A free neighbour still has its
+ * size in its footer, and the block after it says "previous is free": the
+ * first header above nb with that bit clear, whose footer gives the distance
+ * back to nb, ends it. A used neighbour keeps no footer and cannot be
+ * rebuilt: then false, and it stays as it is (nothing but freeing it reads
+ * its header, and that is refused).
+ */
+static bool repair_header(struct heap *h, uint32_t nb)
+{
+    uint32_t end = end_marker(h);
+    if (nb == end) {
+        set_header(h, nb, END_SIZE, USED | PREV_USED);
+        return true;
+    }
+    for (uint32_t x = nb + HEAP_MIN_BLOCK; x <= end; x += HEAP_ALIGN) {
+        if (!header_ok(h, x) || (block_flags(h, x) & PREV_USED))
+            continue;
+        if (*word(h, x - 4) != x - nb)
+            return false;
+        set_header(h, nb, x - nb, PREV_USED);
+        return true;
+    }
+    return false;
 }
 
 /* The block a payload pointer belongs to, after checking everything about it
@@ -344,14 +396,10 @@ static uint32_t block_of(struct heap *h, const void *p, const void *caller)
         return HEAP_NONE;
     }
     if (!header_ok(h, b + size)) {
-        /* Its end was written past. The end marker can be rewritten, since
-         * we know what it must say; any other neighbour's header cannot be
-         * trusted, so the block stays where it is, used: leaked, but the heap
-         * goes on (nothing else reads that header: see heap.md). */
+        /* Its end was written past, onto the next block's header. */
         report(h, HEAP_ERR_OVERRUN, p, size - HEAP_HEADER, caller);
-        if (b + size != end_marker(h))
-            return HEAP_NONE;
-        set_header(h, b + size, END_SIZE, USED | PREV_USED);
+        if (!repair_header(h, b + size))
+            return HEAP_NONE;   /* a used neighbour: leave both where they are */
     }
     return b;
 }

@@ -18,6 +18,7 @@
 #define ICW4_8086       0x01
 #define PIC_EOI         0x20
 #define PIC_CASCADE_IRQ 2
+#define PIC_READ_ISR    0x0B    /* OCW3: the next read returns the in-service register */
 
 #define PIT_CHANNEL0    0x40
 #define PIT_COMMAND     0x43
@@ -25,6 +26,8 @@
 #define PIT_CLOCK       1193182 /* Hz */
 
 static volatile uint64_t ticks;
+
+static void stray_interrupt(struct trap_frame *f);
 
 void pic_init(void)
 {
@@ -38,6 +41,8 @@ void pic_init(void)
     outb(PIC2_DATA, ICW4_8086);
     outb(PIC1_DATA, 0xFF & ~(1 << PIC_CASCADE_IRQ));  /* all masked but the cascade */
     outb(PIC2_DATA, 0xFF);
+    for (unsigned v = TRAP_IRQ_BASE; v < TRAP_VECTORS; v++)
+        trap_set_handler(v, stray_interrupt);
 }
 
 void pic_unmask(unsigned irq)
@@ -59,6 +64,24 @@ static void timer_interrupt(struct trap_frame *f)
     ticks++;
     pic_eoi(IRQ_TIMER);             /* before a switch: the next tick must come */
     task_tick();
+}
+
+/* An interrupt line nobody asked for (a spurious IRQ 7 or 15 among them):
+ * acknowledged and ignored, never fatal. */
+static void stray_interrupt(struct trap_frame *f)
+{
+    unsigned irq = f->vector - TRAP_IRQ_BASE;
+    if (irq == 7 || irq == 15) {
+        /* Spurious: the in-service bit is clear, and no EOI is owed to that PIC. */
+        uint16_t cmd = irq == 7 ? PIC1_CMD : PIC2_CMD;
+        outb(cmd, PIC_READ_ISR);
+        if (!(inb(cmd) & 0x80)) {
+            if (irq == 15)
+                outb(PIC1_CMD, PIC_EOI);    /* the master did see the cascade */
+            return;
+        }
+    }
+    pic_eoi(irq);
 }
 
 void timer_init(void)

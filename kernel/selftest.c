@@ -401,11 +401,13 @@ static void test_hundred_tasks(void)
     static struct task *t[TASKS];
     shared_counter = 0;
     bool ok = true;
+    uint32_t flags = irq_save();        /* none may start, let alone end, before all exist */
     for (int i = 0; i < TASKS; i++) {
         t[i] = task_spawn(counting_task, (void *)ROUNDS, "counter", 0);
         ok = ok && t[i];
     }
     unsigned peak = task_count();
+    irq_restore(flags);
     for (int i = 0; i < TASKS; i++)
         if (t[i])
             ok = ok && task_join(t[i]) == 0;
@@ -416,9 +418,9 @@ static void test_hundred_tasks(void)
 
 static void quick_task(void *arg)
 {
-    volatile char use[3000];               /* touch a second page of stack */
+    volatile char use[6000];               /* the stack must grow a page */
     use[0] = (char)(uintptr_t)arg;
-    use[2999] = use[0];
+    use[5999] = use[0];
 }
 
 static void test_no_frame_leak(void)

@@ -117,7 +117,7 @@ enum stack_fault task_stack_fault(uint32_t addr, struct task **who)
         return k;
     uint32_t page = addr & ~(uint32_t)(PAGE_SIZE - 1);
     if ((t->mapped_low - page) / PAGE_SIZE > pool_count)
-        return STACK_OVERFLOW;          /* no frames left to grow with */
+        return STACK_NO_MEMORY;         /* no frames ready to grow with */
     while (t->mapped_low > page) {
         uint32_t va = t->mapped_low - PAGE_SIZE;
         paging_map(va, pool[--pool_count], PTE_WRITE);  /* the table exists */
@@ -159,7 +159,10 @@ const char *task_stack_region(uint32_t addr, char *buf, size_t size)
         return "env";
     if (t->main && addr >= t->vec_lo && addr < t->vec_hi)
         return "argv.envp.auxv";
-    format_buf(buf, size, "task.%d.stack", t->id);
+    if (addr < t->stack_top - t->limit)
+        format_buf(buf, size, "task.%d.guard", t->id);     /* below the limit */
+    else
+        format_buf(buf, size, "task.%d.stack", t->id);
     return buf;
 }
 

@@ -101,7 +101,7 @@ static int layout_main(int argc, char **argv, char **envp)
         if (i + 1 < sizeof rows / sizeof rows[0]) {
             if (rows[i].addr > rows[i + 1].addr)
                 format_size(gap, sizeof gap, rows[i].addr - rows[i + 1].addr);
-            else
+            else if (!(i == 0 && !envp[0]))    /* no environment: nothing to order */
                 ordered = false;
         }
         kprintf("  +---------------------+\n  | %-19s |  %p  %s\n", rows[i].part,
@@ -241,10 +241,10 @@ void tour_stack_vs_heap(void)
     (void)sink;
     unsigned stack = (unsigned)((t1 - t0) / RUNS), heap = (unsigned)((t2 - t1) / RUNS),
              gc = (unsigned)((t4 - t3) / RUNS);
-    kprintf("  | %-28s | %8s | %6s |\n", "operation", "cycles", "ratio");
-    kprintf("  | %-28s | %8u | %6s |\n", "local array (call, return)", stack, "1x");
-    kprintf("  | %-28s | %8u | %5ux |\n", "kmalloc + kfree", heap, stack ? heap / stack : 0);
-    kprintf("  | %-28s | %8u | %5ux |\n", "gc_new (collections included)", gc,
+    kprintf("  | %-30s | %8s | %6s |\n", "operation", "cycles", "ratio");
+    kprintf("  | %-30s | %8u | %6s |\n", "local array (call, return)", stack, "1x");
+    kprintf("  | %-30s | %8u | %5ux |\n", "kmalloc + kfree", heap, stack ? heap / stack : 0);
+    kprintf("  | %-30s | %8u | %5ux |\n", "gc_new (collections included)", gc,
             stack ? gc / stack : 0);
     serial_printf("@measure stack_cycles=%u heap_cycles=%u gc_cycles=%u runs=%d\n", stack,
                   heap, gc, RUNS);

@@ -1030,6 +1030,35 @@ static void overrun_onto_end_marker(void)
     finish(true);
 }
 
+/* An overrun onto a free neighbour: the neighbour's header is rebuilt from
+ * its footer, the overrun block is freed, and no block is handed out twice. */
+static void overrun_onto_free_neighbour(void)
+{
+    REQUIRE(setup());
+    uint8_t *a = heap_alloc(&H, 100, WHO1), *b = heap_alloc(&H, 100, WHO1);
+    uint8_t *c = heap_alloc(&H, 100, WHO1);
+    REQUIRE(a && b && c);
+    heap_free(&H, b, WHO1);
+    size_t u = heap_usable_size(&H, a);
+    a[u] = 0;                               /* onto the free block's header */
+    CHECK(!heap_check(&H, NULL));
+    heap_free(&H, a, WHO2);
+    EXPECT_REPORT(HEAP_ERR_OVERRUN, a, WHO2);
+    CHECK_HEAP();                           /* repaired: everything consistent */
+    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 100, WHO1);
+    REQUIRE(d && e);
+    CHECK(d != e);
+    CHECK(d + heap_usable_size(&H, d) <= e - HEAP_HEADER ||
+          e + heap_usable_size(&H, e) <= d - HEAP_HEADER);
+    CHECK(d != c && e != c);
+    heap_free(&H, d, WHO1);
+    heap_free(&H, e, WHO1);
+    heap_free(&H, c, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_HEAP();
+    finish(true);
+}
+
 /* ---- realloc ---------------------------------------------------------------------- */
 
 static void realloc_null_and_zero(void)
@@ -1585,6 +1614,7 @@ static const struct check_test tests[] = {
     TEST(free_header_pointer),
     TEST(overrun_onto_next_header),
     TEST(overrun_onto_end_marker),
+    TEST(overrun_onto_free_neighbour),
     TEST(realloc_null_and_zero),
     TEST(realloc_shrink),
     TEST(realloc_grow_in_place),
