@@ -19,7 +19,5 @@ uint32_t frame_alloc(void);                 /* PMM_NO_FRAME when RAM is gone */
 enum pmm_status frame_free(uint32_t phys);
 /* "@frames total=... free=... used=..." and a line for people. */
 void frames_report(void);
-/* Physical bytes reserved at boot (kernel, loader data) - for the report. */
-uint64_t frames_reserved_bytes(void);
 
 #endif

@@ -14,6 +14,7 @@
 #define PAGING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PTE_PRESENT     0x001
@@ -45,6 +46,11 @@ uint32_t paging_unmap(uintptr_t va);
 int paging_protect(uintptr_t va, uint32_t flags);
 /* True when va is mapped; then *pa and *flags (PTE_* bits) are set. */
 bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags);
+/* Backs [va, va + bytes) with fresh frames, all or nothing: 0 or -1. The
+ * signature is heap.h's grow callback (ctx unused), so heaps use it as is. */
+int paging_back_range(void *ctx, uintptr_t va, size_t bytes);
+/* Unmaps [va, va + bytes) and frees its frames; heap.h's shrink callback. */
+void paging_release_range(void *ctx, uintptr_t va, size_t bytes);
 /* The directory entry, table entry, frame and flags of va, in words. */
 void paging_walk_print(uintptr_t va);
 /* One "@map" line per run of pages with the same flags and contiguous frames. */

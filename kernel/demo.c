@@ -96,6 +96,7 @@ static void demo_heap_misuse(void)
     const char *why = "";
     kprintf("The heap check after all that: %s\n",
             heap_check(&kernel_heap, &why) ? "every block and list is consistent" : why);
+    kheap_walk_print();
 }
 
 /* ---- double fault ------------------------------------------------------------------ */
@@ -185,7 +186,8 @@ static void demo_goroutines(void)
         }
     show_local("main, on the boot stack");
     task_sleep(100);                        /* let them run; all but main sleep */
-    kprintf("While they sleep, their stacks:\n");
+    kprintf("While they sleep, the tasks and their stacks:\n");
+    task_list_print();
     task_print_stacks();
     int codes[5];
     for (int i = 0; i < 5; i++) {

@@ -10,13 +10,10 @@
 #include "serial.h"
 
 struct pmm kernel_frames;
-static uint64_t reserved_at_boot;
-
 static void reserve(struct boot_range r)
 {
     if (r.end > r.start)
-        reserved_at_boot += (uint64_t)pmm_reserve(&kernel_frames, r.start, r.end)
-                            << PAGE_SHIFT;
+        pmm_reserve(&kernel_frames, r.start, r.end);
 }
 
 void frames_init(const struct boot_info *bi)
@@ -73,11 +70,6 @@ enum pmm_status frame_free(uint32_t phys)
         serial_putc('\n');
     }
     return s;
-}
-
-uint64_t frames_reserved_bytes(void)
-{
-    return reserved_at_boot;
 }
 
 void frames_report(void)

@@ -44,27 +44,6 @@ unsigned kgc_gogc(void)
 }
 static unsigned reported_cycle;
 
-static int grow(void *ctx, uintptr_t addr, size_t bytes)
-{
-    (void)ctx;
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
-        uint32_t f = frame_alloc();
-        if (f == PMM_NO_FRAME || paging_map(va, f, PTE_WRITE) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static void shrink(void *ctx, uintptr_t addr, size_t bytes)
-{
-    (void)ctx;
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
-        uint32_t f = paging_unmap(va);
-        if (f)
-            frame_free(f);
-    }
-}
-
 static void scan_stack(const void *lo, const void *hi, void *ctx)
 {
     gc_scan_range(ctx, lo, hi);
@@ -92,7 +71,8 @@ bool kgc_init(unsigned gogc)
     uint32_t *marks = kcalloc(words, sizeof *marks);
     uintptr_t *grey = kmalloc(GC_GREY_MAX * sizeof *grey);
     if (!starts || !marks || !grey ||
-        gc_init(&kernel_gc, GC_VIRT, GC_SIZE, grow, shrink, starts, marks, grey,
+        gc_init(&kernel_gc, GC_VIRT, GC_SIZE, paging_back_range, paging_release_range,
+                starts, marks, grey,
                 GC_GREY_MAX, kernel_roots, 0) != 0) {
         kfree(starts);
         kfree(marks);

@@ -14,30 +14,6 @@
 
 struct heap kernel_heap;
 
-static void give_back(void *ctx, uintptr_t addr, size_t bytes)
-{
-    (void)ctx;
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
-        uint32_t frame = paging_unmap(va);
-        if (frame)
-            frame_free(frame);
-    }
-}
-
-static int back_with_frames(void *ctx, uintptr_t addr, size_t bytes)
-{
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
-        uint32_t frame = frame_alloc();
-        if (frame == PMM_NO_FRAME || paging_map(va, frame, PTE_WRITE) != 0) {
-            if (frame != PMM_NO_FRAME)
-                frame_free(frame);
-            give_back(ctx, addr, va - addr);    /* all or nothing */
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void report_misuse(void *ctx, enum heap_error e, const void *p, size_t size,
                           const void *caller)
 {
@@ -66,8 +42,8 @@ static void report_misuse(void *ctx, enum heap_error e, const void *p, size_t si
 
 void kheap_init(void)
 {
-    if (heap_init(&kernel_heap, HEAP_VIRT_START, HEAP_VIRT_SIZE, back_with_frames,
-                  give_back, report_misuse, 0) != 0)
+    if (heap_init(&kernel_heap, HEAP_VIRT_START, HEAP_VIRT_SIZE, paging_back_range,
+                  paging_release_range, report_misuse, 0) != 0)
         kprintf("heap: no frame for the heap's first page\n");
     bump_seal();
 }

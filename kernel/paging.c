@@ -176,6 +176,30 @@ bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags)
     return true;
 }
 
+void paging_release_range(void *ctx, uintptr_t va, size_t bytes)
+{
+    (void)ctx;
+    for (uintptr_t a = va; a < va + bytes; a += PAGE_SIZE) {
+        uint32_t frame = paging_unmap(a);
+        if (frame)
+            frame_free(frame);
+    }
+}
+
+int paging_back_range(void *ctx, uintptr_t va, size_t bytes)
+{
+    for (uintptr_t a = va; a < va + bytes; a += PAGE_SIZE) {
+        uint32_t frame = frame_alloc();
+        if (frame == PMM_NO_FRAME || paging_map(a, frame, PTE_WRITE) != 0) {
+            if (frame != PMM_NO_FRAME)
+                frame_free(frame);
+            paging_release_range(ctx, va, a - va);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static const char *flag_words(uint32_t e, char *buf, int size)
 {
     format_buf(buf, (size_t)size, "%s, %s, %s%s%s",

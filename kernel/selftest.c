@@ -327,30 +327,12 @@ static void count_misuse(void *ctx, enum heap_error e, const void *p, size_t siz
     misuse_seen[e]++;
 }
 
-static int test_heap_grow(void *ctx, uintptr_t addr, size_t bytes)
-{
-    (void)ctx;
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE) {
-        uint32_t f = frame_alloc();
-        if (f == PMM_NO_FRAME || paging_map(va, f, PTE_WRITE) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static void test_heap_shrink(void *ctx, uintptr_t addr, size_t bytes)
-{
-    (void)ctx;
-    for (uintptr_t va = addr; va < addr + bytes; va += PAGE_SIZE)
-        pmm_free_frame(&kernel_frames, paging_unmap(va));
-}
-
 static void test_heap_misuse(void)
 {
     static struct heap h;
     memset(misuse_seen, 0, sizeof misuse_seen);
-    if (heap_init(&h, TEST_HEAP_VIRT, TEST_HEAP_SIZE, test_heap_grow, test_heap_shrink,
-                  count_misuse, 0) != 0) {
+    if (heap_init(&h, TEST_HEAP_VIRT, TEST_HEAP_SIZE, paging_back_range,
+                  paging_release_range, count_misuse, 0) != 0) {
         report("heap.misuse_reported", false, "no memory for the test heap");
         return;
     }
