@@ -26,6 +26,7 @@ void kernel_stop(bool success)
 
 void panic(const char *fmt, ...)
 {
+    __asm__ volatile("cli");            /* nothing may run between the lines below */
     char reason[200];
     va_list ap;
     va_start(ap, fmt);
