@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "rng.h"
 #include "heap.h"
 
 #define KiB         1024ul
@@ -283,23 +284,6 @@ static bool all_zero(const void *p, size_t bytes)
     return true;
 }
 
-/* A small deterministic generator, so failures can be replayed. */
-static uint64_t rng_state;
-
-static uint32_t rng(void)
-{
-    /* splitmix64, keeping the high half */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (uint32_t)(z >> 32);
-}
-
-static uint32_t rng_below(uint32_t n)
-{
-    return (uint32_t)(((uint64_t)rng() * n) >> 32);
-}
 
 /* ---- init ------------------------------------------------------------------ */
 

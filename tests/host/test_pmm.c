@@ -9,6 +9,7 @@
 
 #include "bootinfo.h"
 #include "check.h"
+#include "rng.h"
 #include "pmm.h"
 
 #define KiB     0x400ull
@@ -34,28 +35,6 @@ static struct pmm *fresh(const struct boot_mmap_entry *map, unsigned count)
     return &pm;
 }
 
-/* A small deterministic generator, so failures can be replayed. */
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint32_t rng(void)
-{
-    /* splitmix64, keeping the high half */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (uint32_t)(z >> 32);
-}
-
-static uint32_t rng_below(uint32_t n)
-{
-    return (uint32_t)(((uint64_t)rng() * n) >> 32);
-}
 
 /* ---- a reference for pmm_init, written the slow, obvious way ------------- */
 
