@@ -18,7 +18,8 @@
  * derived from the header and the block's offset. A write past a block's
  * end lands on the next header and breaks its check word: free and
  * heap_check find it. Free blocks keep a footer with their size so that a
- * block being freed can find a free neighbour below it.
+ * block being freed can find a free neighbour below it. A third flag marks
+ * small blocks that wait in the cache (see HEAP_CACHE_CLASSES).
  */
 #ifndef HEAP_H
 #define HEAP_H
@@ -37,6 +38,11 @@
 #define HEAP_NONE           0xFFFFFFFFu
 #define HEAP_TRIM_AT        (64 * 1024) /* a free top this big gives pages back */
 #define HEAP_PAGE           4096
+/* The small-block cache: freed blocks of 24..264 bytes wait, unmerged, in a
+ * LIFO per size, to be handed out again at once (like glibc's tcache). */
+#define HEAP_CACHE_CLASSES  31
+#define HEAP_CACHE_MAX_BLOCK (HEAP_MIN_BLOCK + HEAP_ALIGN * (HEAP_CACHE_CLASSES - 1))
+#define HEAP_CACHE_DEFAULT  32          /* blocks kept per size when it is on */
 
 enum heap_error {
     HEAP_ERR_TOO_LARGE,         /* a request the heap can never satisfy */
@@ -70,6 +76,10 @@ struct heap {
     uint32_t used_bytes, used_blocks;              /* including headers */
     uint32_t free_bytes, free_blocks;
     uint32_t errors;                /* misuses reported so far */
+    uint32_t cache_head[HEAP_CACHE_CLASSES];    /* offsets; HEAP_NONE: empty */
+    uint32_t cache_count[HEAP_CACHE_CLASSES];
+    uint32_t cache_limit;           /* blocks per size; 0: no cache */
+    uint32_t cached_bytes, cached_blocks;
     heap_grow_fn grow;
     heap_shrink_fn shrink;
     heap_report_fn report;
@@ -95,6 +105,11 @@ void *heap_calloc(struct heap *h, size_t n, size_t size, const void *caller);
 /* align: a power of two; 16 and 4096 are the usual ones. */
 void *heap_alloc_aligned(struct heap *h, size_t align, size_t size,
                          const void *caller);
+/* Turns the small-block cache on (blocks kept per size) or off (0). Off
+ * after heap_init. Cached blocks count neither as used nor as free. */
+void heap_set_cache(struct heap *h, unsigned per_size);
+/* Gives every cached block back to the free lists, merged. */
+void heap_flush_cache(struct heap *h);
 /* The payload bytes a block handed out can hold (>= what was asked). */
 size_t heap_usable_size(const struct heap *h, const void *p);
 

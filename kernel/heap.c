@@ -16,6 +16,7 @@
 
 #define USED        0x1u    /* this block is handed out */
 #define PREV_USED   0x2u    /* the block just below is handed out (no footer) */
+#define CACHED      0x4u    /* with USED: freed, waiting in the small-block cache */
 #define FLAGS       0x7u
 #define CHECK_SEED  0x5EA7A11Cu
 #define END_SIZE    0u      /* the end marker: a used block of size 0 */
@@ -295,6 +296,8 @@ int heap_init(struct heap *h, uintptr_t base, size_t max, heap_grow_fn grow_fn,
     for (unsigned f = 0; f < HEAP_FL_COUNT; f++)
         for (unsigned s = 0; s < HEAP_SL_COUNT; s++)
             h->heads[f][s] = HEAP_NONE;
+    for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++)
+        h->cache_head[c] = HEAP_NONE;
     h->base = base;
     h->max = max > UINT32_MAX ? UINT32_MAX & ~(uint32_t)(HEAP_PAGE - 1) : (uint32_t)max;
     h->grow = grow_fn;
@@ -327,9 +330,29 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
         report(h, HEAP_ERR_TOO_LARGE, 0, request, caller);
         return 0;
     }
+    if (size <= HEAP_CACHE_MAX_BLOCK && h->cache_limit) {
+        uint32_t c = (size - HEAP_MIN_BLOCK) / HEAP_ALIGN;
+        uint32_t b = h->cache_head[c];
+        if (b != HEAP_NONE) {
+            h->cache_head[c] = *word(h, b + HEAP_HEADER);
+            h->cache_count[c]--;
+            h->cached_bytes -= size;
+            h->cached_blocks--;
+            set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
+            h->used_bytes += size;
+            h->used_blocks++;
+            return (void *)(h->base + b + HEAP_HEADER);
+        }
+    }
     uint32_t b = find_free(h, size);
     if (b == HEAP_NONE)
         b = find_in_own_list(h, size);
+    if (b == HEAP_NONE && h->cached_blocks) {
+        heap_flush_cache(h);            /* merge what waits before growing */
+        b = find_free(h, size);
+        if (b == HEAP_NONE)
+            b = find_in_own_list(h, size);
+    }
     if (b != HEAP_NONE) {
         remove_free(h, b, block_size(h, b));
     } else if ((b = grow(h, size)) == HEAP_NONE) {
@@ -347,7 +370,8 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
  * first header above nb with that bit clear, whose footer gives the distance
  * back to nb, ends it. A used neighbour keeps no footer and cannot be
  * rebuilt: then false, and it stays as it is (nothing but freeing it reads
- * its header, and that is refused).
+ * its header, and that is refused). A cached neighbour is found in its
+ * cache list, whose size class gives its size.
  */
 static bool repair_header(struct heap *h, uint32_t nb)
 {
@@ -356,6 +380,13 @@ static bool repair_header(struct heap *h, uint32_t nb)
         set_header(h, nb, END_SIZE, USED | PREV_USED);
         return true;
     }
+    /* A cached neighbour: its cache list says how big it is. */
+    for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++)
+        for (uint32_t x = h->cache_head[c]; x != HEAP_NONE; x = *word(h, x + HEAP_HEADER))
+            if (x == nb) {
+                set_header(h, nb, HEAP_MIN_BLOCK + c * HEAP_ALIGN, USED | CACHED | PREV_USED);
+                return true;
+            }
     for (uint32_t x = nb + HEAP_MIN_BLOCK; x <= end; x += HEAP_ALIGN) {
         if (!header_ok(h, x) || (block_flags(h, x) & PREV_USED))
             continue;
@@ -391,7 +422,7 @@ static uint32_t block_of(struct heap *h, const void *p, const void *caller)
         report(h, e, p, 0, caller);
         return HEAP_NONE;
     }
-    if (!(block_flags(h, b) & USED)) {
+    if (!(block_flags(h, b) & USED) || (block_flags(h, b) & CACHED)) {
         report(h, HEAP_ERR_DOUBLE_FREE, p, size, caller);
         return HEAP_NONE;
     }
@@ -404,13 +435,9 @@ static uint32_t block_of(struct heap *h, const void *p, const void *caller)
     return b;
 }
 
-void heap_free(struct heap *h, void *p, const void *caller)
+/* Used block b goes back to the free lists, merged with free neighbours. */
+static void release(struct heap *h, uint32_t b)
 {
-    if (!p)
-        return;
-    uint32_t b = block_of(h, p, caller);
-    if (b == HEAP_NONE)
-        return;
     uint32_t size = block_size(h, b);
     uint32_t flags = block_flags(h, b);
     h->used_bytes -= size;
@@ -437,6 +464,57 @@ void heap_free(struct heap *h, void *p, const void *caller)
     set_flag(h, b + size, PREV_USED, false);
     insert_free(h, b, size);
     trim(h, b, size);
+}
+
+void heap_free(struct heap *h, void *p, const void *caller)
+{
+    if (!p)
+        return;
+    uint32_t b = block_of(h, p, caller);
+    if (b == HEAP_NONE)
+        return;
+    uint32_t size = block_size(h, b);
+    if (size <= HEAP_CACHE_MAX_BLOCK && h->cache_limit) {
+        uint32_t c = (size - HEAP_MIN_BLOCK) / HEAP_ALIGN;
+        if (h->cache_count[c] < h->cache_limit) {
+            /* Still "used" to its neighbours: no merge, no footer. */
+            set_header(h, b, size, USED | CACHED | (block_flags(h, b) & PREV_USED));
+            *word(h, b + HEAP_HEADER) = h->cache_head[c];
+            h->cache_head[c] = b;
+            h->cache_count[c]++;
+            h->used_bytes -= size;
+            h->used_blocks--;
+            h->cached_bytes += size;
+            h->cached_blocks++;
+            return;
+        }
+    }
+    release(h, b);
+}
+
+void heap_flush_cache(struct heap *h)
+{
+    for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++) {
+        while (h->cache_head[c] != HEAP_NONE) {
+            uint32_t b = h->cache_head[c];
+            uint32_t size = block_size(h, b);
+            h->cache_head[c] = *word(h, b + HEAP_HEADER);
+            h->cache_count[c]--;
+            h->cached_bytes -= size;
+            h->cached_blocks--;
+            set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
+            h->used_bytes += size;
+            h->used_blocks++;
+            release(h, b);
+        }
+    }
+}
+
+void heap_set_cache(struct heap *h, unsigned per_size)
+{
+    if (per_size == 0)
+        heap_flush_cache(h);
+    h->cache_limit = per_size;
 }
 
 size_t heap_usable_size(const struct heap *h, const void *p)
@@ -531,6 +609,10 @@ void *heap_alloc_aligned(struct heap *h, size_t align, size_t request, const voi
     /* Room for the block, plus a gap in front big enough to be a block itself. */
     uint32_t with_gap = size + (uint32_t)align + HEAP_MIN_BLOCK;
     uint32_t b = find_free(h, with_gap);
+    if (b == HEAP_NONE && h->cached_blocks) {
+        heap_flush_cache(h);            /* merge what waits before growing */
+        b = find_free(h, with_gap);
+    }
     if (b != HEAP_NONE)
         remove_free(h, b, block_size(h, b));
     else if ((b = grow(h, with_gap)) == HEAP_NONE) {
@@ -563,7 +645,7 @@ bool heap_check(const struct heap *h, const char **why)
     if (!why)
         why = &dummy;
     uint32_t end = end_marker(h);
-    uint32_t used = 0, used_n = 0, free = 0, free_n = 0;
+    uint32_t used = 0, used_n = 0, free = 0, free_n = 0, cached = 0, cached_n = 0;
     bool prev_used = true;
     uint32_t b = 0;
     while (b < end) {
@@ -574,9 +656,14 @@ bool heap_check(const struct heap *h, const char **why)
             return *why = "a block has an impossible size", false;
         if (!!(flags & PREV_USED) != prev_used)
             return *why = "a block's previous-used bit is wrong", false;
-        if (flags & USED) {
+        if ((flags & USED) && (flags & CACHED)) {
+            cached += size;
+            cached_n++;
+        } else if (flags & USED) {
             used += size;
             used_n++;
+        } else if (flags & CACHED) {
+            return *why = "a free block is marked cached", false;
         } else {
             if (!prev_used)
                 return *why = "two free blocks are next to each other", false;
@@ -592,8 +679,26 @@ bool heap_check(const struct heap *h, const char **why)
         !(block_flags(h, end) & USED) || !!(block_flags(h, end) & PREV_USED) != prev_used)
         return *why = "the end marker is missing or wrong", false;
     if (used != h->used_bytes || used_n != h->used_blocks || free != h->free_bytes ||
-        free_n != h->free_blocks)
+        free_n != h->free_blocks || cached != h->cached_bytes ||
+        cached_n != h->cached_blocks)
         return *why = "the counters disagree with the blocks", false;
+
+    uint32_t in_cache = 0;
+    for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++) {
+        uint32_t n = 0;
+        for (uint32_t x = h->cache_head[c]; x != HEAP_NONE; x = *word(h, x + HEAP_HEADER)) {
+            if (x >= end || ++in_cache > cached_n)
+                return *why = "a cache list points outside the heap or loops", false;
+            if (!header_ok(h, x) || (block_flags(h, x) & (USED | CACHED)) != (USED | CACHED) ||
+                block_size(h, x) != HEAP_MIN_BLOCK + c * HEAP_ALIGN)
+                return *why = "a cache list holds a block that is not cached there", false;
+            n++;
+        }
+        if (n != h->cache_count[c] || (h->cache_limit && n > h->cache_limit))
+            return *why = "a cache list's count is wrong", false;
+    }
+    if (in_cache != cached_n)
+        return *why = "a cached block is missing from the cache lists", false;
 
     uint32_t listed = 0;
     for (uint32_t f = 0; f < HEAP_FL_COUNT; f++) {
@@ -630,15 +735,7 @@ void heap_walk(const struct heap *h,
     for (uint32_t b = 0; b < end && header_ok(h, b) && block_size(h, b);
          b += block_size(h, b))
         fn(ctx, h->base + b + HEAP_HEADER, block_size(h, b),
-           block_flags(h, b) & USED);
-}
-
-static void largest(void *ctx, uintptr_t payload, uint32_t size, bool used)
-{
-    (void)payload;
-    uint32_t *max = ctx;
-    if (!used && size > *max)
-        *max = size;
+           (block_flags(h, b) & (USED | CACHED)) == USED);
 }
 
 void heap_get_stats(const struct heap *h, struct heap_stats *s)
@@ -650,7 +747,10 @@ void heap_get_stats(const struct heap *h, struct heap_stats *s)
     s->used_blocks = h->used_blocks;
     s->free_blocks = h->free_blocks;
     s->largest_free = 0;
-    heap_walk(h, largest, &s->largest_free);
+    uint32_t end = end_marker(h);
+    for (uint32_t b = 0; b < end && header_ok(h, b) && block_size(h, b); b += block_size(h, b))
+        if (!(block_flags(h, b) & USED) && block_size(h, b) > s->largest_free)
+            s->largest_free = block_size(h, b);
 }
 
 const char *heap_error_text(enum heap_error e)

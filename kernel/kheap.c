@@ -45,6 +45,7 @@ void kheap_init(void)
     if (heap_init(&kernel_heap, HEAP_VIRT_START, HEAP_VIRT_SIZE, paging_back_range,
                   paging_release_range, report_misuse, 0) != 0)
         kprintf("heap: no frame for the heap's first page\n");
+    heap_set_cache(&kernel_heap, HEAP_CACHE_DEFAULT);   /* small blocks come back fast */
     bump_seal();
 }
 

@@ -282,6 +282,9 @@ static void test_heap_stress(void)
         kfree(ptr[k]);
         ptr[k] = 0;
     }
+    uint32_t flags = irq_save();
+    heap_flush_cache(&kernel_heap);      /* what waits in the cache goes back too */
+    irq_restore(flags);
     struct heap_stats after;
     heap_get_stats(&kernel_heap, &after);
     report("heap.stress", ok && heap_check(&kernel_heap, &why), why);

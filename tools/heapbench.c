@@ -60,6 +60,9 @@
 
 #include "heap.h"
 
+/* Blocks per size in the heap's small-block cache (-c N; 0 turns it off). */
+static unsigned g_cache = HEAP_CACHE_DEFAULT;
+
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define NOINLINE __attribute__((noinline))
 
@@ -497,6 +500,7 @@ static void mematlas_setup(void)
     if (heap_init(&g_heap, g_arena.base, RESERVE, arena_grow, arena_shrink, arena_report,
                   &g_arena) != 0)
         die("heap_init failed");
+    heap_set_cache(&g_heap, g_cache);
 }
 
 static ALWAYS_INLINE void *do_alloc(int a, size_t n)
@@ -1053,6 +1057,7 @@ static void usage(void)
             "  -r N          throughput replays per trace and allocator, median (default 11)\n"
             "  -l N          latency replays; each op's time is the minimum (default 5)\n"
             "  -s N          operations measured per scaling row (default 100000)\n"
+            "  -c N          blocks per size in mematlas's small-block cache (default 32, 0: off)\n"
             "  --no-scaling  skip the scaling section\n"
             "  --scaling     only the scaling section (no traces needed)\n"
             "  --prefault    map the mematlas reservation read-write up front, so its\n"
@@ -1083,6 +1088,8 @@ int main(int argc, char **argv)
             opt.lat_reps = (int)num_arg(argc, argv, &i, 1, 100);
         else if (strcmp(argv[i], "-s") == 0)
             opt.scale_ops = num_arg(argc, argv, &i, 2, 100000000);
+        else if (strcmp(argv[i], "-c") == 0)
+            g_cache = (unsigned)num_arg(argc, argv, &i, 0, 1024);
         else if (strcmp(argv[i], "--no-scaling") == 0)
             opt.scaling = false;
         else if (strcmp(argv[i], "--scaling") == 0)

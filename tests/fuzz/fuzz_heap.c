@@ -549,6 +549,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (heap_init(&heap, (uintptr_t)env.base, RESERVE, grow_cb,
                   env.no_shrink ? NULL : shrink_cb, report_cb, NULL) != 0)
         fail("heap_init failed");
+    /* Odd modes turn the small-block cache on, with 1 to 8 blocks per size. */
+    if (mode & 1)
+        heap_set_cache(&heap, 1 + (mode >> 1) % 8);
     check_all("heap_init");
 
     const uint8_t *last_freed = NULL;
@@ -618,6 +621,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     env.refuse = 0;
     for (int k = 0; k < SLOTS; k++)
         free_slot(k);
+    heap_flush_cache(&heap);
     check_all("freeing everything");
     check_walk();
     if (heap.used_blocks || heap.used_bytes)

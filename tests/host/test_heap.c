@@ -1043,6 +1043,82 @@ static void overrun_onto_free_neighbour(void)
     finish(true);
 }
 
+/* ---- the small-block cache ------------------------------------------------------------ */
+
+static void stress(void);
+static unsigned stress_cache;
+
+static void cache_reuses_and_refuses_double_free(void)
+{
+    REQUIRE(setup());
+    heap_set_cache(&H, 4);
+    uint8_t *a = heap_alloc(&H, 40, WHO1), *b = heap_alloc(&H, 40, WHO1);
+    REQUIRE(a && b);
+    struct heap_stats before = stats();
+    heap_free(&H, a, WHO1);
+    CHECK_INT_EQ(H.cached_blocks, 1);
+    CHECK_INT_EQ(stats().used_blocks, before.used_blocks - 1);
+    CHECK_INT_EQ(stats().free_blocks, before.free_blocks);   /* not merged */
+    CHECK_HEAP();
+    heap_free(&H, a, WHO2);                 /* a double free, though a waits in the cache */
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, a, WHO2);
+    uint8_t *c = heap_alloc(&H, 40, WHO1);
+    CHECK(c == a);                          /* the same size comes back from the cache */
+    CHECK_INT_EQ(H.cached_blocks, 0);
+    heap_free(&H, b, WHO1);
+    heap_free(&H, c, WHO1);
+    heap_free(&H, c + 8, WHO3);             /* inside a cached block */
+    CHECK_INT_EQ(A.nrep, 1);
+    A.nrep = 0;
+    CHECK_HEAP();
+    /* A cache limit: the fifth block of a size is freed for real. */
+    uint8_t *p[6];
+    for (int i = 0; i < 6; i++)
+        p[i] = heap_alloc(&H, 100, WHO1);
+    for (int i = 0; i < 6; i++)
+        heap_free(&H, p[i], WHO1);
+    CHECK(H.cache_count[(104 + HEAP_HEADER - HEAP_MIN_BLOCK) / HEAP_ALIGN] <= 4);
+    CHECK_HEAP();
+    heap_set_cache(&H, 0);                  /* off: everything goes back, merged */
+    CHECK_INT_EQ(H.cached_blocks, 0);
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+static void cache_overrun_onto_cached_neighbour(void)
+{
+    REQUIRE(setup());
+    heap_set_cache(&H, 8);
+    uint8_t *a = heap_alloc(&H, 100, WHO1), *b = heap_alloc(&H, 100, WHO1);
+    uint8_t *c = heap_alloc(&H, 100, WHO1);
+    REQUIRE(a && b && c);
+    heap_free(&H, b, WHO1);                 /* b waits in the cache */
+    a[heap_usable_size(&H, a)] ^= 0x55;     /* onto b's header */
+    CHECK(!heap_check(&H, NULL));
+    heap_free(&H, a, WHO2);
+    EXPECT_REPORT(HEAP_ERR_OVERRUN, a, WHO2);
+    CHECK_HEAP();                           /* b's header rebuilt from its cache list */
+    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 100, WHO1);
+    REQUIRE(d && e);
+    CHECK(d != e && d != c && e != c);
+    heap_free(&H, d, WHO1);
+    heap_free(&H, e, WHO1);
+    heap_free(&H, c, WHO1);
+    EXPECT_NO_REPORT();
+    heap_flush_cache(&H);
+    CHECK_HEAP();
+    finish(true);
+}
+
+static void stress_with_cache(void)
+{
+    stress_cache = 8;
+    stress();
+    stress_cache = 0;
+}
+
 /* ---- realloc ---------------------------------------------------------------------- */
 
 static void realloc_null_and_zero(void)
@@ -1422,6 +1498,7 @@ static size_t stress_size(void)
 static void stress(void)
 {
     REQUIRE(setup());
+    heap_set_cache(&H, stress_cache);
     static struct live live[STRESS_LIVE];
     unsigned n = 0;
     uint64_t sum_usable = 0, next_seed = 1;
@@ -1561,6 +1638,8 @@ static void stress(void)
         CHECK_INT_EQ(differs(live[i].p, live[i].usable, live[i].seed), -1);
         heap_free(&H, live[i].p, WHO2);
     }
+    heap_flush_cache(&H);
+    CHECK_INT_EQ(H.cached_blocks, 0);
     CHECK_INT_EQ(stats().used_blocks, 0);
     CHECK_INT_EQ(stats().free_blocks, 1);
     CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
@@ -1599,6 +1678,9 @@ static const struct check_test tests[] = {
     TEST(overrun_onto_next_header),
     TEST(overrun_onto_end_marker),
     TEST(overrun_onto_free_neighbour),
+    TEST(cache_reuses_and_refuses_double_free),
+    TEST(cache_overrun_onto_cached_neighbour),
+    TEST(stress_with_cache),
     TEST(realloc_null_and_zero),
     TEST(realloc_shrink),
     TEST(realloc_grow_in_place),
