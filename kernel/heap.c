@@ -287,6 +287,24 @@ static void trim(struct heap *h, uint32_t b, uint32_t size)
     h->shrink(h->ctx, h->base + h->mapped, release);
 }
 
+/* The most recently cached block of size class c, now an ordinary used
+ * block again; HEAP_NONE when that class waits empty. */
+static uint32_t cache_pop(struct heap *h, uint32_t c)
+{
+    uint32_t b = h->cache_head[c];
+    if (b == HEAP_NONE)
+        return HEAP_NONE;
+    uint32_t size = block_size(h, b);
+    h->cache_head[c] = *word(h, b + HEAP_HEADER);
+    h->cache_count[c]--;
+    h->cached_bytes -= size;
+    h->cached_blocks--;
+    set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
+    h->used_bytes += size;
+    h->used_blocks++;
+    return b;
+}
+
 /* ---- the interface ---------------------------------------------------------------- */
 
 int heap_init(struct heap *h, uintptr_t base, size_t max, heap_grow_fn grow_fn,
@@ -331,18 +349,9 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
         return 0;
     }
     if (size <= HEAP_CACHE_MAX_BLOCK && h->cache_limit) {
-        uint32_t c = (size - HEAP_MIN_BLOCK) / HEAP_ALIGN;
-        uint32_t b = h->cache_head[c];
-        if (b != HEAP_NONE) {
-            h->cache_head[c] = *word(h, b + HEAP_HEADER);
-            h->cache_count[c]--;
-            h->cached_bytes -= size;
-            h->cached_blocks--;
-            set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
-            h->used_bytes += size;
-            h->used_blocks++;
-            return (void *)(h->base + b + HEAP_HEADER);
-        }
+        uint32_t cached = cache_pop(h, (size - HEAP_MIN_BLOCK) / HEAP_ALIGN);
+        if (cached != HEAP_NONE)
+            return (void *)(h->base + cached + HEAP_HEADER);
     }
     uint32_t b = find_free(h, size);
     if (b == HEAP_NONE)
@@ -495,18 +504,9 @@ void heap_free(struct heap *h, void *p, const void *caller)
 void heap_flush_cache(struct heap *h)
 {
     for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++) {
-        while (h->cache_head[c] != HEAP_NONE) {
-            uint32_t b = h->cache_head[c];
-            uint32_t size = block_size(h, b);
-            h->cache_head[c] = *word(h, b + HEAP_HEADER);
-            h->cache_count[c]--;
-            h->cached_bytes -= size;
-            h->cached_blocks--;
-            set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
-            h->used_bytes += size;
-            h->used_blocks++;
+        uint32_t b;
+        while ((b = cache_pop(h, c)) != HEAP_NONE)
             release(h, b);
-        }
     }
 }
 
