@@ -4,22 +4,35 @@
  * number of blocks.
  *
  * The heap is one contiguous range [base, base + max) of which the first
- * `mapped` bytes are backed; it grows (and gives whole pages back at the
- * top) through two callbacks, the way brk moves a process's heap. The core
- * is plain C: the kernel backs it with frames, the host tests with mmap.
+ * `mapped` bytes are in use, the way brk delimits a process's heap. It
+ * backs pages through two callbacks: `grow` when the heap extends its end
+ * (or needs a page it gave back earlier), `shrink` when whole pages are no
+ * longer needed - at the top, and inside large free blocks. The core is
+ * plain C: the kernel backs it with frames, the host tests with mmap.
  *
- * Block layout (all offsets 32-bit, so a block costs the same everywhere):
+ * Block layout (32-bit offsets, so a block costs the same everywhere; every
+ * block starts 4 bytes before an 8-byte boundary):
  *
- *   used:  [ size|flags | check ][ payload ...                   ]
- *   free:  [ size|flags | check ][ next | prev ] ... [ size ]
+ *   used:  [ head ][ payload ...                                  ]
+ *   free:  [ head ][ next | prev | size ][ pnext | pprev ] ... [ size ]
  *
- * The 8-byte header holds the block's size (a multiple of 8) with two flag
- * bits - this block is used, the block before it is used - and a check word
- * derived from the header and the block's offset. A write past a block's
- * end lands on the next header and breaks its check word: free and
- * heap_check find it. Free blocks keep a footer with their size so that a
- * block being freed can find a free neighbour below it. A third flag marks
- * small blocks that wait in the cache (see HEAP_CACHE_CLASSES).
+ * The 4-byte head holds, above an 8-bit check, the block's size (a multiple
+ * of 8, below 16 MiB) and three flags: this block is used, the block before
+ * it is used, and a third one (cached, for used blocks; released, for free
+ * ones). A free block keeps its size in its body instead, and again in its
+ * last word, where the block above it can find it: a used block has no
+ * footer, so its payload runs right up to the next head and a used block
+ * costs 4 bytes. A write past a block's end lands on the next head and
+ * breaks its check byte: free and heap_check find it (a one-byte overrun
+ * always, wider ones with probability 255/256).
+ *
+ * Large free blocks (HEAP_RELEASE_MIN and up) give the whole pages inside
+ * them back, lazily: only when the heap is about to hold more memory than
+ * it ever has (to grow, or to back such pages again) do the blocks that
+ * were freed longest ago give theirs back, as many as it takes. So the
+ * peak of the memory the heap holds is as low as if every large free block
+ * gave its pages back at once, and pages that are about to be used again
+ * mostly stay where they are.
  */
 #ifndef HEAP_H
 #define HEAP_H
@@ -29,8 +42,14 @@
 #include <stdint.h>
 
 #define HEAP_ALIGN          8           /* every payload is 8-byte aligned */
-#define HEAP_HEADER         8           /* bytes of overhead in a used block */
-#define HEAP_MIN_BLOCK      24          /* header, two links, footer, rounded */
+#define HEAP_HEADER         4           /* bytes of overhead in a used block */
+#define HEAP_FIRST          4           /* offset of the first block's head */
+#define HEAP_MIN_BLOCK      24          /* head, two links, size, footer, rounded */
+#define HEAP_MAX_BLOCK      ((1u << 24) - 8)    /* the largest used block */
+#define HEAP_MAX_REQUEST    (HEAP_MAX_BLOCK - HEAP_MIN_BLOCK)   /* bigger: refused */
+#define HEAP_RELEASE_MIN    (16 * 1024) /* free blocks this big give pages back */
+#define HEAP_GROW_FRACTION  64          /* grow by mapped / this at least; trim keeps it */
+#define HEAP_GROW_MAX_STEP  (64 * 1024) /* but never step more than this */
 #define HEAP_SL_LOG2        4           /* 16 lists per power of two */
 #define HEAP_SL_COUNT       (1 << HEAP_SL_LOG2)
 #define HEAP_SMALL          (1 << (HEAP_SL_LOG2 + 3))  /* below: lists 8 bytes apart */
@@ -38,9 +57,9 @@
 #define HEAP_NONE           0xFFFFFFFFu
 #define HEAP_TRIM_AT        (64 * 1024) /* a free top this big gives pages back */
 #define HEAP_PAGE           4096
-/* The small-block cache: freed blocks of 24..264 bytes wait, unmerged, in a
- * LIFO per size, to be handed out again at once (like glibc's tcache). */
-#define HEAP_CACHE_CLASSES  31
+/* The small-block cache: freed blocks of 24..1024 bytes wait, unmerged, in
+ * a LIFO per size, to be handed out again at once (like glibc's tcache). */
+#define HEAP_CACHE_CLASSES  126
 #define HEAP_CACHE_MAX_BLOCK (HEAP_MIN_BLOCK + HEAP_ALIGN * (HEAP_CACHE_CLASSES - 1))
 #define HEAP_CACHE_DEFAULT  32          /* blocks kept per size when it is on */
 
@@ -67,19 +86,21 @@ typedef void (*heap_report_fn)(void *ctx, enum heap_error e, const void *ptr,
 
 struct heap {
     uintptr_t base;
-    uint32_t mapped;                /* bytes backed, from base */
+    uint32_t mapped;                /* bytes in use, from base: the heap's end */
     uint32_t max;                   /* bytes reserved, from base */
-    uint32_t peak_mapped;
+    uint32_t released;              /* bytes below mapped given back (inside free blocks) */
+    uint32_t peak_backed;           /* the most mapped - released ever was */
+    uint32_t pending, pending_tail; /* large free blocks still holding their pages */
     uint32_t fl_bitmap;             /* bit f: some list of class f is not empty */
     uint32_t sl_bitmap[HEAP_FL_COUNT];
     uint32_t heads[HEAP_FL_COUNT][HEAP_SL_COUNT];  /* offsets of list heads */
-    uint32_t used_bytes, used_blocks;              /* including headers */
+    uint32_t busy_bytes, busy_blocks;   /* used or cached blocks, heads included */
     uint32_t free_bytes, free_blocks;
     uint32_t errors;                /* misuses reported so far */
     uint32_t cache_head[HEAP_CACHE_CLASSES];    /* offsets; HEAP_NONE: empty */
     uint32_t cache_count[HEAP_CACHE_CLASSES];
     uint32_t cache_limit;           /* blocks per size; 0: no cache */
-    uint32_t cached_bytes, cached_blocks;
+    uint32_t cached_blocks;
     heap_grow_fn grow;
     heap_shrink_fn shrink;
     heap_report_fn report;
@@ -87,8 +108,8 @@ struct heap {
 };
 
 struct heap_stats {
-    uint32_t mapped, peak_mapped, used, free, largest_free;
-    uint32_t used_blocks, free_blocks;
+    uint32_t mapped, backed, peak_backed, used, free, cached, largest_free;
+    uint32_t used_blocks, free_blocks, cached_blocks;
 };
 
 /* Sets up an empty heap over [base, base + max) and backs its first page.

@@ -7,8 +7,9 @@
  * big enough block is two bit scans (a "good fit": the request is rounded up
  * to the next list boundary first). Freeing merges with both neighbours
  * through the boundary tags. Neither walks the blocks: both take a bounded
- * number of steps. Only growing the heap costs time in proportion to the
- * pages it maps.
+ * number of steps. Only calls that change the memory the heap holds (growing,
+ * giving pages back, backing them again) cost time in proportion to the
+ * pages - and the pending releases, each paid for by the free that made it.
  */
 #include "heap.h"
 
@@ -17,9 +18,11 @@
 #define USED        0x1u    /* this block is handed out */
 #define PREV_USED   0x2u    /* the block just below is handed out (no footer) */
 #define CACHED      0x4u    /* with USED: freed, waiting in the small-block cache */
+#define RELEASED    0x4u    /* without USED: the pages inside were given back */
 #define FLAGS       0x7u
 #define CHECK_SEED  0x5EA7A11Cu
 #define END_SIZE    0u      /* the end marker: a used block of size 0 */
+#define BODY        32      /* a free block's pages inside start this far in */
 
 /* ---- raw access by offset ----------------------------------------------------- */
 
@@ -28,67 +31,180 @@ static inline uint32_t *word(const struct heap *h, uint32_t off)
     return (uint32_t *)(h->base + off);
 }
 
-static inline uint32_t block_size(const struct heap *h, uint32_t b)
+/* The head: bits 8..31 hold size | flags (size 0 in a free block's head),
+ * bits 0..7 a check of them and of the block's offset. The cached flag is
+ * left out of the check, so that the cache can flip it with one xor: an
+ * overrun reaches it only through the check byte, which comes first. */
+static inline uint32_t check_of(uint32_t b, uint32_t field)
 {
-    return *word(h, b) & ~FLAGS;
+    return ((b ^ (field & ~CACHED) ^ CHECK_SEED) * 0x9E3779B1u) >> 24;
+}
+
+static inline uint32_t field_of(const struct heap *h, uint32_t b)
+{
+    return *word(h, b) >> 8;
 }
 
 static inline uint32_t block_flags(const struct heap *h, uint32_t b)
 {
-    return *word(h, b) & FLAGS;
+    return field_of(h, b) & FLAGS;
 }
 
-static inline uint32_t check_of(uint32_t b, uint32_t head)
+static inline uint32_t block_size(const struct heap *h, uint32_t b)
 {
-    uint32_t x = (b ^ head) * 0x9E3779B1u;
-    return x ^ (x >> 15) ^ CHECK_SEED;
+    uint32_t f = field_of(h, b);
+    return f & USED ? f & ~FLAGS : word(h, b)[3];
 }
 
-static inline void set_header(struct heap *h, uint32_t b, uint32_t size, uint32_t flags)
+static inline void set_head(struct heap *h, uint32_t b, uint32_t field)
 {
-    uint32_t head = size | flags;
-    word(h, b)[0] = head;
-    word(h, b)[1] = check_of(b, head);
+    *word(h, b) = field << 8 | check_of(b, field);
 }
 
 static inline bool header_ok(const struct heap *h, uint32_t b)
 {
-    return word(h, b)[1] == check_of(b, word(h, b)[0]);
+    uint32_t w = *word(h, b);
+    return (w & 0xFF) == check_of(b, w >> 8);
 }
 
-/* A header that can never pass header_ok: for blocks swallowed by a merge,
+/* A used (or cached, or end-marker) block's head. */
+static inline void set_used(struct heap *h, uint32_t b, uint32_t size, uint32_t flags)
+{
+    set_head(h, b, size | flags);
+}
+
+/* A free block: head, size in the body and in the last word. */
+static inline void set_free(struct heap *h, uint32_t b, uint32_t size, uint32_t flags)
+{
+    set_head(h, b, flags & (PREV_USED | RELEASED));
+    word(h, b)[3] = size;
+    *word(h, b + size - 4) = size;
+}
+
+/* A head that can never pass header_ok: for blocks swallowed by a merge,
  * so that a stale pointer to one is never taken for a live block. */
 static inline void wipe_header(struct heap *h, uint32_t b)
 {
-    word(h, b)[0] = 0;
-    word(h, b)[1] = ~check_of(b, 0);
+    *word(h, b) = check_of(b, 0) ^ 0xFFu;
 }
 
 static inline void set_flag(struct heap *h, uint32_t b, uint32_t flag, bool on)
 {
-    uint32_t head = word(h, b)[0];
-    set_header(h, b, head & ~FLAGS, on ? (head & FLAGS) | flag : (head & FLAGS) & ~flag);
+    uint32_t f = field_of(h, b);
+    set_head(h, b, on ? f | flag : f & ~flag);
 }
 
-/* Free blocks: links after the header, the size again in the last word. */
+/* Free blocks: links after the head; large ones also a pending-list link. */
 static inline uint32_t *next_link(const struct heap *h, uint32_t b)
 {
-    return word(h, b + 8);
+    return word(h, b + 4);
 }
 
 static inline uint32_t *prev_link(const struct heap *h, uint32_t b)
 {
-    return word(h, b + 12);
+    return word(h, b + 8);
 }
 
-static inline void set_footer(struct heap *h, uint32_t b, uint32_t size)
+static inline uint32_t *pnext_link(const struct heap *h, uint32_t b)
 {
-    *word(h, b + size - 4) = size;
+    return word(h, b + 16);
+}
+
+static inline uint32_t *pprev_link(const struct heap *h, uint32_t b)
+{
+    return word(h, b + 20);
 }
 
 static inline uint32_t end_marker(const struct heap *h)
 {
     return h->mapped - HEAP_HEADER;
+}
+
+/* ---- the pages inside large free blocks ------------------------------------------- */
+
+static inline uint32_t page_up(uint32_t x)
+{
+    return (x + HEAP_PAGE - 1) & ~(uint32_t)(HEAP_PAGE - 1);
+}
+
+static inline uint32_t page_down(uint32_t x)
+{
+    return x & ~(uint32_t)(HEAP_PAGE - 1);
+}
+
+/* The whole pages a free block [b, b + size) can give back: past its links
+ * and short of its footer. Not empty for any block of HEAP_RELEASE_MIN. */
+static inline uint32_t inner_lo(uint32_t b)
+{
+    return page_up(b + BODY);
+}
+
+static inline uint32_t inner_hi(uint32_t b, uint32_t size)
+{
+    return page_down(b + size - 4);
+}
+
+/* Would this free block give its pages back? Not the top block: trimming
+ * looks after that one. */
+static inline bool releasable(const struct heap *h, uint32_t b, uint32_t size)
+{
+    return size >= HEAP_RELEASE_MIN && h->shrink && b + size != end_marker(h);
+}
+
+static inline void note_backed(struct heap *h)
+{
+    uint32_t backed = h->mapped - h->released;
+    if (backed > h->peak_backed)
+        h->peak_backed = backed;
+}
+
+static void unback(struct heap *h, uint32_t lo, uint32_t hi)
+{
+    if (lo >= hi)
+        return;
+    h->shrink(h->ctx, h->base + lo, hi - lo);
+    h->released += hi - lo;
+}
+
+static void pending_unlink(struct heap *h, uint32_t b)
+{
+    uint32_t n = *pnext_link(h, b), p = *pprev_link(h, b);
+    if (n != HEAP_NONE)
+        *pprev_link(h, n) = p;
+    else
+        h->pending_tail = p;
+    if (p != HEAP_NONE)
+        *pnext_link(h, p) = n;
+    else
+        h->pending = n;
+}
+
+/*
+ * The heap is about to hold `bytes` more. When that would be more than it
+ * ever held, the large free blocks freed longest ago give their pages back
+ * first, until it no longer would be or none is left.
+ */
+static void make_room(struct heap *h, uint32_t bytes)
+{
+    while (h->pending_tail != HEAP_NONE && h->mapped - h->released + bytes > h->peak_backed) {
+        uint32_t b = h->pending_tail, size = block_size(h, b);
+        pending_unlink(h, b);
+        unback(h, inner_lo(b), inner_hi(b, size));
+        set_flag(h, b, RELEASED, true);
+    }
+}
+
+/* Backs [lo, hi) again; false when the grow callback refuses. */
+static bool back(struct heap *h, uint32_t lo, uint32_t hi)
+{
+    if (lo >= hi)
+        return true;
+    make_room(h, hi - lo);
+    if (h->grow(h->ctx, h->base + lo, hi - lo) != 0)
+        return false;
+    h->released -= hi - lo;
+    note_backed(h);
+    return true;
 }
 
 /* ---- size classes ------------------------------------------------------------------- */
@@ -98,7 +214,7 @@ static inline int fls32(uint32_t x)    /* index of the highest set bit */
     return 31 - __builtin_clz(x);
 }
 
-static void class_of(uint32_t size, uint32_t *fl, uint32_t *sl)
+static inline __attribute__((always_inline)) void class_of(uint32_t size, uint32_t *fl, uint32_t *sl)
 {
     if (size < HEAP_SMALL) {
         *fl = 0;
@@ -110,7 +226,9 @@ static void class_of(uint32_t size, uint32_t *fl, uint32_t *sl)
     }
 }
 
-static void insert_free(struct heap *h, uint32_t b, uint32_t size)
+/* Free block b (head, body and footer written) joins its list; a large one
+ * that still holds its pages also joins the pending list. */
+static inline __attribute__((always_inline)) void insert_free(struct heap *h, uint32_t b, uint32_t size)
 {
     uint32_t fl, sl;
     class_of(size, &fl, &sl);
@@ -124,9 +242,18 @@ static void insert_free(struct heap *h, uint32_t b, uint32_t size)
     h->fl_bitmap |= 1u << fl;
     h->free_bytes += size;
     h->free_blocks++;
+    if (!(block_flags(h, b) & RELEASED) && releasable(h, b, size)) {
+        *pnext_link(h, b) = h->pending;
+        *pprev_link(h, b) = HEAP_NONE;
+        if (h->pending != HEAP_NONE)
+            *pprev_link(h, h->pending) = b;
+        else
+            h->pending_tail = b;
+        h->pending = b;
+    }
 }
 
-static void remove_free(struct heap *h, uint32_t b, uint32_t size)
+static inline __attribute__((always_inline)) void remove_free(struct heap *h, uint32_t b, uint32_t size)
 {
     uint32_t fl, sl;
     class_of(size, &fl, &sl);
@@ -145,10 +272,39 @@ static void remove_free(struct heap *h, uint32_t b, uint32_t size)
     }
     h->free_bytes -= size;
     h->free_blocks--;
+    if (!(block_flags(h, b) & RELEASED) && releasable(h, b, size))
+        pending_unlink(h, b);
+}
+
+static inline bool same_list(uint32_t a, uint32_t b)
+{
+    uint32_t fa, sa, fb, sb;
+    class_of(a, &fa, &sa);
+    class_of(b, &fb, &sb);
+    return fa == fb && sa == sb;
+}
+
+/* Free block nb (of size `size`) takes free block ob's place in their list,
+ * which is the same: no bitmap changes, no counting. For blocks that wait
+ * on no pending list. */
+static inline void relink(struct heap *h, uint32_t ob, uint32_t nb, uint32_t size)
+{
+    uint32_t next = *next_link(h, ob), prev = *prev_link(h, ob);
+    *next_link(h, nb) = next;
+    *prev_link(h, nb) = prev;
+    if (next != HEAP_NONE)
+        *prev_link(h, next) = nb;
+    if (prev != HEAP_NONE) {
+        *next_link(h, prev) = nb;
+    } else {
+        uint32_t fl, sl;
+        class_of(size, &fl, &sl);
+        h->heads[fl][sl] = nb;
+    }
 }
 
 /* A free block of at least `size` bytes from the lists, or HEAP_NONE. */
-static uint32_t find_free(struct heap *h, uint32_t size)
+static inline __attribute__((always_inline)) uint32_t find_free(struct heap *h, uint32_t size)
 {
     /* Round up to the next list boundary: every block there is big enough.
      * Near 4 GiB that would wrap around to a small size: no block is that big. */
@@ -197,31 +353,57 @@ static uint32_t find_in_own_list(struct heap *h, uint32_t size)
 
 /* ---- making blocks -------------------------------------------------------------- */
 
-/* Marks free block b (already out of the lists) used, splitting off what is
- * left beyond `size` as a new free block when it is big enough. */
-static void take_block(struct heap *h, uint32_t b, uint32_t size)
+/*
+ * Takes the first `size` bytes of free block f (already out of the lists)
+ * for a used block, and makes what is left beyond them a free block of its
+ * own when it is big enough. Pages f gave back are backed again where the
+ * used part and the new block's links need them. Returns the bytes taken
+ * (size, or all of f), or 0 when backing failed: then f is back in its list.
+ */
+static inline __attribute__((always_inline)) uint32_t carve(struct heap *h, uint32_t f, uint32_t size)
 {
-    uint32_t have = block_size(h, b);
-    uint32_t prev_used = block_flags(h, b) & PREV_USED;
-    if (have - size >= HEAP_MIN_BLOCK) {
-        uint32_t rest = b + size, rest_size = have - size;
-        set_header(h, rest, rest_size, PREV_USED);
-        set_footer(h, rest, rest_size);
+    uint32_t have = block_size(h, f);
+    uint32_t flags = block_flags(h, f);
+    bool split = have - size >= HEAP_MIN_BLOCK;
+    uint32_t rest = f + size, rest_size = have - size;
+    bool rest_released = false;
+    if (flags & RELEASED) {
+        /* The rest stays given back where it is big enough to be. */
+        rest_released = split && releasable(h, rest, rest_size);
+        uint32_t hi = rest_released ? inner_lo(rest) : inner_hi(f, have);
+        if (!back(h, inner_lo(f), hi)) {
+            insert_free(h, f, have);
+            return 0;
+        }
+    }
+    if (split) {
+        set_free(h, rest, rest_size, PREV_USED | (rest_released ? RELEASED : 0));
         insert_free(h, rest, rest_size);
         /* the block after rest already says "previous is free" */
-        have = size;
-    } else {
-        set_flag(h, b + have, PREV_USED, true);
+        return size;
     }
-    set_header(h, b, have, USED | prev_used);
-    h->used_bytes += have;
-    h->used_blocks++;
+    set_flag(h, f + have, PREV_USED, true);
+    return have;
+}
+
+/* Free block b (out of the lists) becomes a used block of `size` bytes or
+ * a little more; false when the pages could not be backed. */
+static inline __attribute__((always_inline)) bool take_block(struct heap *h, uint32_t b, uint32_t size)
+{
+    uint32_t prev_used = block_flags(h, b) & PREV_USED;
+    uint32_t have = carve(h, b, size);
+    if (!have)
+        return false;
+    set_used(h, b, have, USED | prev_used);
+    h->busy_bytes += have;
+    h->busy_blocks++;
+    return true;
 }
 
 /* The block size for a request, or 0 when no block can be that big. */
 static uint32_t adjust(const struct heap *h, size_t request)
 {
-    if (request > h->max - HEAP_PAGE || request > UINT32_MAX - HEAP_HEADER - HEAP_ALIGN)
+    if (request > h->max - HEAP_PAGE || request > HEAP_MAX_REQUEST)
         return 0;
     uint32_t size = ((uint32_t)request + HEAP_HEADER + HEAP_ALIGN - 1) & ~(uint32_t)(HEAP_ALIGN - 1);
     return size < HEAP_MIN_BLOCK ? HEAP_MIN_BLOCK : size;
@@ -244,65 +426,212 @@ static uint32_t grow(struct heap *h, uint32_t size)
             return start;
         }
     }
-    uint32_t need = size - have + HEAP_HEADER;  /* plus a new end marker */
-    uint32_t bytes = (need + HEAP_PAGE - 1) & ~(uint32_t)(HEAP_PAGE - 1);
-    if (bytes > h->max - h->mapped || h->grow(h->ctx, h->base + h->mapped, bytes) != 0)
+    uint32_t need = size - have;
+    if (need > h->max - h->mapped)
         return HEAP_NONE;
-    uint32_t prev_used = block_flags(h, start) & PREV_USED;
-    if (have)
-        remove_free(h, start, have);
-    else
+    uint32_t bytes = page_up(need);
+    if (bytes > h->max - h->mapped)
+        return HEAP_NONE;
+    /* Step up by a fraction of the heap at least, so that a heap growing
+     * block by block does not stop for every page (each stop flushes the
+     * cache); a step that cannot be had falls back to just what is needed. */
+    uint32_t step = page_up(h->mapped / HEAP_GROW_FRACTION);
+    if (step > HEAP_GROW_MAX_STEP)
+        step = HEAP_GROW_MAX_STEP;
+    bool stepped = false;
+    if (step > bytes && step <= h->max - h->mapped) {
+        make_room(h, step);
+        stepped = h->grow(h->ctx, h->base + h->mapped, step) == 0;
+        if (stepped)
+            bytes = step;
+    }
+    if (!stepped) {
+        make_room(h, bytes);
+        if (h->grow(h->ctx, h->base + h->mapped, bytes) != 0)
+            return HEAP_NONE;
+    }
+    uint32_t prev_used;
+    if (have) {
+        prev_used = block_flags(h, start) & PREV_USED;
+        remove_free(h, start, have);            /* the top: never released */
+        wipe_header(h, end);                    /* the old end marker is inside it now */
+    } else {
         prev_used = block_flags(h, end) & PREV_USED;
-    if (end != start)
-        wipe_header(h, end);            /* the old end marker is inside the block now */
+    }
     h->mapped += bytes;
-    if (h->mapped > h->peak_mapped)
-        h->peak_mapped = h->mapped;
-    uint32_t block = end_marker(h) - start;
-    set_header(h, start, block, prev_used);
-    set_footer(h, start, block);
-    set_header(h, end_marker(h), END_SIZE, USED);
+    note_backed(h);
+    set_free(h, start, end_marker(h) - start, prev_used);
+    set_used(h, end_marker(h), END_SIZE, USED);
     return start;
 }
 
-/* Gives whole pages back when free block b (in the lists) ends the heap. */
-static void trim(struct heap *h, uint32_t b, uint32_t size)
+/*
+ * Free block b (out of the lists) is the top block: gives the pages above
+ * it back down to a little slack, and puts what is left in its list. A top
+ * made from blocks that had given pages back keeps no slack: none of the
+ * pages they gave back are backed again.
+ */
+static void trim_top(struct heap *h, uint32_t b, uint32_t size, uint32_t flags,
+                     uint32_t gone_lo, uint32_t gone_hi, uint32_t gone2_lo, uint32_t gone2_hi)
 {
-    if (!h->shrink || size < HEAP_TRIM_AT || b + size != end_marker(h))
+    uint32_t keep = gone_lo < gone_hi ? 0 : page_up(h->mapped / HEAP_GROW_FRACTION);
+    if (keep > HEAP_TRIM_AT / 2)
+        keep = HEAP_TRIM_AT / 2;
+    uint32_t keep_end = page_up(b + HEAP_MIN_BLOCK + HEAP_HEADER + keep);
+    if (keep_end >= h->mapped) {
+        set_free(h, b, size, flags);
+        insert_free(h, b, size);
         return;
-    /* Keep one page of slack so that a free-alloc seesaw does not thrash. */
-    uint32_t keep_end = (b + HEAP_MIN_BLOCK + HEAP_PAGE + HEAP_HEADER + HEAP_PAGE - 1) &
-                        ~(uint32_t)(HEAP_PAGE - 1);
-    if (keep_end >= h->mapped)
-        return;
-    uint32_t release = h->mapped - keep_end;
-    uint32_t prev_used = block_flags(h, b) & PREV_USED;
-    remove_free(h, b, size);
+    }
+    /* [keep_end, mapped) goes; the given-back parts of it are gone already. */
+    uint32_t cut = keep_end;
+    if (gone_lo < gone_hi) {
+        if (gone_lo > cut)
+            h->shrink(h->ctx, h->base + cut, gone_lo - cut);
+        cut = gone_hi;
+        h->released -= gone_hi - gone_lo;
+    }
+    if (gone2_lo < gone2_hi) {
+        if (gone2_lo > cut)
+            h->shrink(h->ctx, h->base + cut, gone2_lo - cut);
+        cut = gone2_hi;
+        h->released -= gone2_hi - gone2_lo;
+    }
+    if (cut < h->mapped)
+        h->shrink(h->ctx, h->base + cut, h->mapped - cut);
     h->mapped = keep_end;
     uint32_t block = end_marker(h) - b;
-    set_header(h, b, block, prev_used);
-    set_footer(h, b, block);
+    set_free(h, b, block, flags & PREV_USED);
+    set_used(h, end_marker(h), END_SIZE, USED);
     insert_free(h, b, block);
-    set_header(h, end_marker(h), END_SIZE, USED);
-    h->shrink(h->ctx, h->base + h->mapped, release);
+}
+
+/*
+ * [b, b + size) becomes free: its head says whether the block below is used,
+ * the rest of it is backed. Merges with free neighbours on both sides, keeps
+ * the pages any of them gave back given back (and gives back the pages
+ * between them), and trims the top.
+ */
+static inline __attribute__((always_inline)) void make_free(struct heap *h, uint32_t b, uint32_t size)
+{
+    uint32_t flags = block_flags(h, b) & PREV_USED;
+    uint32_t gone_lo = 0, gone_hi = 0, gone2_lo = 0, gone2_hi = 0;
+    uint32_t next = b + size, next_field = field_of(h, next);
+
+    /* The common merges first: with one neighbour whose list does not
+     * change, where nothing is given back and nothing trimmed. */
+    if (next != end_marker(h) && !(flags & PREV_USED) && (next_field & USED)) {
+        uint32_t psize = *word(h, b - 4), prev = b - psize;
+        if (!(block_flags(h, prev) & RELEASED) && !releasable(h, prev, psize + size) &&
+            same_list(psize, psize + size)) {
+            wipe_header(h, b);
+            set_free(h, prev, psize + size, block_flags(h, prev));
+            h->free_bytes += size;
+            set_head(h, next, next_field & ~PREV_USED);
+            return;
+        }
+    }
+    if ((flags & PREV_USED) && !(next_field & (USED | RELEASED))) {
+        uint32_t nsize = word(h, next)[3];
+        bool next_is_top = next + nsize == end_marker(h);
+        if (!(next_is_top && h->shrink && size + nsize >= HEAP_TRIM_AT + 2 * HEAP_PAGE) &&
+            !releasable(h, b, size + nsize) && same_list(nsize, size + nsize)) {
+            set_free(h, b, size + nsize, PREV_USED);
+            relink(h, next, b, size + nsize);
+            wipe_header(h, next);
+            h->free_bytes += size;
+            return;
+        }
+    }
+
+    if (!(flags & PREV_USED)) {
+        uint32_t psize = *word(h, b - 4);
+        uint32_t prev = b - psize;
+        remove_free(h, prev, psize);
+        if (block_flags(h, prev) & RELEASED) {
+            gone_lo = inner_lo(prev);
+            gone_hi = inner_hi(prev, psize);
+        }
+        wipe_header(h, b);
+        flags = block_flags(h, prev) & PREV_USED;
+        b = prev;
+        size += psize;
+    }
+    next = b + size;
+    if (!(block_flags(h, next) & USED)) {
+        uint32_t nsize = block_size(h, next);
+        remove_free(h, next, nsize);
+        if (block_flags(h, next) & RELEASED) {
+            gone2_lo = inner_lo(next);
+            gone2_hi = inner_hi(next, nsize);
+        }
+        wipe_header(h, next);
+        size += nsize;
+    }
+    if (gone2_lo < gone2_hi && gone_lo >= gone_hi) {
+        gone_lo = gone2_lo;             /* keep the lower range first */
+        gone_hi = gone2_hi;
+        gone2_lo = gone2_hi = 0;
+    }
+    set_flag(h, b + size, PREV_USED, false);
+    if (b + size == end_marker(h)) {
+        if (h->shrink && (gone_lo < gone_hi || size >= HEAP_TRIM_AT + 2 * HEAP_PAGE)) {
+            trim_top(h, b, size, flags, gone_lo, gone_hi, gone2_lo, gone2_hi);
+            return;
+        }
+    } else if (gone_lo < gone_hi) {
+        /* Stays given back: the pages between the ranges go too. */
+        unback(h, inner_lo(b), gone_lo);
+        if (gone2_lo < gone2_hi) {
+            unback(h, gone_hi, gone2_lo);
+            gone_hi = gone2_hi;
+        }
+        unback(h, gone_hi, inner_hi(b, size));
+        flags |= RELEASED;
+    }
+    set_free(h, b, size, flags);
+    insert_free(h, b, size);
+}
+
+static inline uint32_t cache_class(uint32_t size)
+{
+    return (size - HEAP_MIN_BLOCK) / HEAP_ALIGN;
+}
+
+static inline uint32_t cache_class_size(uint32_t c)
+{
+    return HEAP_MIN_BLOCK + c * HEAP_ALIGN;
 }
 
 /* The most recently cached block of size class c, now an ordinary used
- * block again; HEAP_NONE when that class waits empty. */
-static uint32_t cache_pop(struct heap *h, uint32_t c)
+ * block again; HEAP_NONE when that class waits empty. Cached blocks count
+ * as busy all along: only the cache's own counts change. */
+static inline __attribute__((always_inline)) uint32_t cache_pop(struct heap *h, uint32_t c)
 {
     uint32_t b = h->cache_head[c];
     if (b == HEAP_NONE)
         return HEAP_NONE;
-    uint32_t size = block_size(h, b);
-    h->cache_head[c] = *word(h, b + HEAP_HEADER);
+    uint32_t *w = word(h, b);
+    h->cache_head[c] = w[1];
     h->cache_count[c]--;
-    h->cached_bytes -= size;
     h->cached_blocks--;
-    set_header(h, b, size, USED | (block_flags(h, b) & PREV_USED));
-    h->used_bytes += size;
-    h->used_blocks++;
+    w[0] ^= CACHED << 8;
     return b;
+}
+
+/* Used block b of class c waits in the cache; false when that class is full. */
+static inline __attribute__((always_inline)) bool cache_push(struct heap *h, uint32_t b,
+                                                             uint32_t c)
+{
+    if (h->cache_count[c] >= h->cache_limit)
+        return false;
+    uint32_t *w = word(h, b);
+    w[0] |= CACHED << 8;                        /* still "used" to its neighbours */
+    w[1] = h->cache_head[c];
+    h->cache_head[c] = b;
+    h->cache_count[c]++;
+    h->cached_blocks++;
+    return true;
 }
 
 /* ---- the interface ---------------------------------------------------------------- */
@@ -316,6 +645,7 @@ int heap_init(struct heap *h, uintptr_t base, size_t max, heap_grow_fn grow_fn,
             h->heads[f][s] = HEAP_NONE;
     for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++)
         h->cache_head[c] = HEAP_NONE;
+    h->pending = h->pending_tail = HEAP_NONE;
     h->base = base;
     h->max = max > UINT32_MAX ? UINT32_MAX & ~(uint32_t)(HEAP_PAGE - 1) : (uint32_t)max;
     h->grow = grow_fn;
@@ -324,12 +654,12 @@ int heap_init(struct heap *h, uintptr_t base, size_t max, heap_grow_fn grow_fn,
     h->ctx = ctx;
     if (h->max < HEAP_PAGE || grow_fn(ctx, base, HEAP_PAGE) != 0)
         return -1;
-    h->mapped = h->peak_mapped = HEAP_PAGE;
-    uint32_t first = HEAP_PAGE - HEAP_HEADER;
-    set_header(h, 0, first, PREV_USED);
-    set_footer(h, 0, first);
-    insert_free(h, 0, first);
-    set_header(h, end_marker(h), END_SIZE, USED);
+    h->mapped = h->peak_backed = HEAP_PAGE;
+    *word(h, 0) = 0;                    /* the word below the first head */
+    uint32_t first = HEAP_PAGE - HEAP_FIRST - HEAP_HEADER;
+    set_free(h, HEAP_FIRST, first, PREV_USED);
+    set_used(h, end_marker(h), END_SIZE, USED);
+    insert_free(h, HEAP_FIRST, first);
     return 0;
 }
 
@@ -341,18 +671,10 @@ static void report(struct heap *h, enum heap_error e, const void *p, size_t size
         h->report(h->ctx, e, p, size, caller);
 }
 
-void *heap_alloc(struct heap *h, size_t request, const void *caller)
+/* A free block of `size` bytes or more, out of the lists; HEAP_NONE when
+ * even growing cannot give one. */
+static inline __attribute__((always_inline)) uint32_t get_free(struct heap *h, uint32_t size)
 {
-    uint32_t size = adjust(h, request);
-    if (!size) {
-        report(h, HEAP_ERR_TOO_LARGE, 0, request, caller);
-        return 0;
-    }
-    if (size <= HEAP_CACHE_MAX_BLOCK && h->cache_limit) {
-        uint32_t cached = cache_pop(h, (size - HEAP_MIN_BLOCK) / HEAP_ALIGN);
-        if (cached != HEAP_NONE)
-            return (void *)(h->base + cached + HEAP_HEADER);
-    }
     uint32_t b = find_free(h, size);
     if (b == HEAP_NONE)
         b = find_in_own_list(h, size);
@@ -362,67 +684,139 @@ void *heap_alloc(struct heap *h, size_t request, const void *caller)
         if (b == HEAP_NONE)
             b = find_in_own_list(h, size);
     }
-    if (b != HEAP_NONE) {
+    if (b != HEAP_NONE)
         remove_free(h, b, block_size(h, b));
-    } else if ((b = grow(h, size)) == HEAP_NONE) {
+    else
+        b = grow(h, size);
+    return b;
+}
+
+/* A cached block of a larger size class than `size`'s, cut down to `size`
+ * (the rest goes to the free lists); HEAP_NONE when every larger class of
+ * the cache is empty. Cheaper than flushing the whole cache. */
+static uint32_t cache_take_larger(struct heap *h, uint32_t size)
+{
+    for (uint32_t c = cache_class(size) + 1; c < HEAP_CACHE_CLASSES; c++) {
+        if (h->cache_head[c] == HEAP_NONE)
+            continue;
+        uint32_t b = cache_pop(h, c), have = cache_class_size(c);
+        if (have - size >= HEAP_MIN_BLOCK) {
+            set_used(h, b, size, block_flags(h, b));
+            h->busy_bytes -= have - size;
+            set_used(h, b + size, 0, PREV_USED);        /* the tail's head, for make_free */
+            make_free(h, b + size, have - size);
+        }
+        return b;
+    }
+    return HEAP_NONE;
+}
+
+static __attribute__((noinline)) void *alloc_slow(struct heap *h, size_t request, const void *caller)
+{
+    uint32_t size = adjust(h, request);
+    if (!size) {
+        report(h, HEAP_ERR_TOO_LARGE, 0, request, caller);
+        return 0;
+    }
+    uint32_t b = find_free(h, size);
+    if (b == HEAP_NONE)
+        b = find_in_own_list(h, size);
+    if (b == HEAP_NONE && size < HEAP_CACHE_MAX_BLOCK && h->cached_blocks) {
+        uint32_t cached = cache_take_larger(h, size);
+        if (cached != HEAP_NONE)
+            return (void *)(h->base + cached + HEAP_HEADER);
+    }
+    if (b != HEAP_NONE) {
+        uint32_t have = block_size(h, b), flags = block_flags(h, b);
+        if (have - size >= HEAP_MIN_BLOCK && !(flags & RELEASED) &&
+            !releasable(h, b, have) && same_list(have, have - size)) {
+            /* What is left stays in the same list: it takes b's place. */
+            set_free(h, b + size, have - size, PREV_USED);
+            relink(h, b, b + size, have - size);
+            h->free_bytes -= size;
+            set_used(h, b, size, USED | (flags & PREV_USED));
+            h->busy_bytes += size;
+            h->busy_blocks++;
+            return (void *)(h->base + b + HEAP_HEADER);
+        }
+        remove_free(h, b, have);
+    } else {
+        b = get_free(h, size);
+    }
+    if (b == HEAP_NONE || !take_block(h, b, size)) {
         report(h, HEAP_ERR_OUT_OF_MEMORY, 0, request, caller);
         return 0;
     }
-    take_block(h, b, size);
     return (void *)(h->base + b + HEAP_HEADER);
 }
 
+void *heap_alloc(struct heap *h, size_t request, const void *caller)
+{
+    /* The fast path: a block of just this size waits in the cache. */
+    if (request <= HEAP_CACHE_MAX_BLOCK - HEAP_HEADER) {
+        uint32_t size = ((uint32_t)request + HEAP_HEADER + HEAP_ALIGN - 1) & ~(uint32_t)(HEAP_ALIGN - 1);
+        uint32_t b = cache_pop(h, cache_class(size < HEAP_MIN_BLOCK ? HEAP_MIN_BLOCK : size));
+        if (b != HEAP_NONE)
+            return (void *)(h->base + b + HEAP_HEADER);
+    }
+    return alloc_slow(h, request, caller);
+}
+
 /*
- * Rebuilds the header at nb after an overrun from the block below (which is
+ * Rebuilds the head at nb after an overrun from the block below (which is
  * used). The end marker is known by heart. A free neighbour still has its
- * size in its footer, and the block after it says "previous is free": the
- * first header above nb with that bit clear, whose footer gives the distance
- * back to nb, ends it. A used neighbour keeps no footer and cannot be
- * rebuilt: then false, and it stays as it is (nothing but freeing it reads
- * its header, and that is refused). A cached neighbour is found in its
- * cache list, whose size class gives its size.
+ * size in its body and in its last word; whether it gave its pages back,
+ * the pending list says. A cached neighbour is found in its cache list,
+ * whose size class gives its size. A used neighbour keeps its size nowhere
+ * else and cannot be rebuilt: then false, and it stays as it is (nothing
+ * but freeing it reads its head, and that is refused).
  */
 static bool repair_header(struct heap *h, uint32_t nb)
 {
     uint32_t end = end_marker(h);
     if (nb == end) {
-        set_header(h, nb, END_SIZE, USED | PREV_USED);
+        set_used(h, nb, END_SIZE, USED | PREV_USED);
         return true;
     }
-    /* A cached neighbour: its cache list says how big it is. */
     for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++)
         for (uint32_t x = h->cache_head[c]; x != HEAP_NONE; x = *word(h, x + HEAP_HEADER))
             if (x == nb) {
-                set_header(h, nb, HEAP_MIN_BLOCK + c * HEAP_ALIGN, USED | CACHED | PREV_USED);
+                set_used(h, nb, HEAP_MIN_BLOCK + c * HEAP_ALIGN, USED | CACHED | PREV_USED);
                 return true;
             }
-    for (uint32_t x = nb + HEAP_MIN_BLOCK; x <= end; x += HEAP_ALIGN) {
-        if (!header_ok(h, x) || (block_flags(h, x) & PREV_USED))
-            continue;
-        if (*word(h, x - 4) != x - nb)
-            return false;
-        set_header(h, nb, x - nb, PREV_USED);
-        return true;
+    uint32_t size = word(h, nb)[3];
+    if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN || size > end - nb ||
+        *word(h, nb + size - 4) != size || !header_ok(h, nb + size) ||
+        (block_flags(h, nb + size) & PREV_USED))
+        return false;
+    uint32_t flags = PREV_USED;
+    if (releasable(h, nb, size)) {
+        flags |= RELEASED;
+        for (uint32_t x = h->pending; x != HEAP_NONE; x = *pnext_link(h, x))
+            if (x == nb)
+                flags &= ~RELEASED;
     }
-    return false;
+    set_free(h, nb, size, flags);
+    return true;
 }
 
 /* The block a payload pointer belongs to, after checking everything about it
  * that can be checked in constant time; HEAP_NONE after reporting. */
-static uint32_t block_of(struct heap *h, const void *p, const void *caller)
+static inline __attribute__((always_inline)) uint32_t block_of(struct heap *h, const void *p, const void *caller)
 {
     uintptr_t a = (uintptr_t)p;
-    if (a < h->base + HEAP_HEADER || a >= h->base + h->mapped || (a & (HEAP_ALIGN - 1))) {
+    if (a < h->base + HEAP_FIRST + HEAP_HEADER || a >= h->base + h->mapped ||
+        (a & (HEAP_ALIGN - 1))) {
         report(h, HEAP_ERR_NOT_HEAP, p, 0, caller);
         return HEAP_NONE;
     }
     uint32_t b = (uint32_t)(a - h->base) - HEAP_HEADER;
     uint32_t size = block_size(h, b);
-    if (!header_ok(h, b) || size < HEAP_MIN_BLOCK || b + size > end_marker(h)) {
-        /* Not a header we wrote: a pointer into a block, or a damaged header.
+    if (!header_ok(h, b) || size < HEAP_MIN_BLOCK || size > end_marker(h) - b) {
+        /* Not a head we wrote: a pointer into a block, or a damaged head.
          * Telling them apart needs a walk; this is the error path. */
         enum heap_error e = HEAP_ERR_CORRUPT;
-        for (uint32_t x = 0; x < end_marker(h) && header_ok(h, x) && block_size(h, x);
+        for (uint32_t x = HEAP_FIRST; x < end_marker(h) && header_ok(h, x) && block_size(h, x);
              x += block_size(h, x))
             if (x < b + HEAP_HEADER && b + HEAP_HEADER < x + block_size(h, x))
                 /* Inside a free block: freed before, then merged away. */
@@ -435,8 +829,8 @@ static uint32_t block_of(struct heap *h, const void *p, const void *caller)
         report(h, HEAP_ERR_DOUBLE_FREE, p, size, caller);
         return HEAP_NONE;
     }
-    if (!header_ok(h, b + size)) {
-        /* Its end was written past, onto the next block's header. */
+    if (!header_ok(h, b + size) || !(block_flags(h, b + size) & PREV_USED)) {
+        /* Its end was written past, onto the next block's head. */
         report(h, HEAP_ERR_OVERRUN, p, size - HEAP_HEADER, caller);
         if (!repair_header(h, b + size))
             return HEAP_NONE;   /* a used neighbour: leave both where they are */
@@ -445,60 +839,46 @@ static uint32_t block_of(struct heap *h, const void *p, const void *caller)
 }
 
 /* Used block b goes back to the free lists, merged with free neighbours. */
-static void release(struct heap *h, uint32_t b)
+static __attribute__((noinline)) void release(struct heap *h, uint32_t b)
 {
     uint32_t size = block_size(h, b);
-    uint32_t flags = block_flags(h, b);
-    h->used_bytes -= size;
-    h->used_blocks--;
-
-    uint32_t next = b + size;
-    if (!(block_flags(h, next) & USED)) {
-        uint32_t nsize = block_size(h, next);
-        remove_free(h, next, nsize);
-        wipe_header(h, next);
-        size += nsize;
-    }
-    if (!(flags & PREV_USED)) {
-        uint32_t psize = *word(h, b - 4);
-        uint32_t prev = b - psize;
-        remove_free(h, prev, psize);
-        wipe_header(h, b);
-        flags = block_flags(h, prev);
-        b = prev;
-        size += psize;
-    }
-    set_header(h, b, size, flags & PREV_USED);
-    set_footer(h, b, size);
-    set_flag(h, b + size, PREV_USED, false);
-    insert_free(h, b, size);
-    trim(h, b, size);
+    h->busy_bytes -= size;
+    h->busy_blocks--;
+    make_free(h, b, size);
 }
 
-void heap_free(struct heap *h, void *p, const void *caller)
+static __attribute__((noinline)) void free_slow(struct heap *h, void *p, const void *caller)
 {
-    if (!p)
-        return;
     uint32_t b = block_of(h, p, caller);
     if (b == HEAP_NONE)
         return;
     uint32_t size = block_size(h, b);
-    if (size <= HEAP_CACHE_MAX_BLOCK && h->cache_limit) {
-        uint32_t c = (size - HEAP_MIN_BLOCK) / HEAP_ALIGN;
-        if (h->cache_count[c] < h->cache_limit) {
-            /* Still "used" to its neighbours: no merge, no footer. */
-            set_header(h, b, size, USED | CACHED | (block_flags(h, b) & PREV_USED));
-            *word(h, b + HEAP_HEADER) = h->cache_head[c];
-            h->cache_head[c] = b;
-            h->cache_count[c]++;
-            h->used_bytes -= size;
-            h->used_blocks--;
-            h->cached_bytes += size;
-            h->cached_blocks++;
-            return;
+    if (size > HEAP_CACHE_MAX_BLOCK || !cache_push(h, b, cache_class(size)))
+        release(h, b);
+}
+
+void heap_free(struct heap *h, void *p, const void *caller)
+{
+    /*
+     * The fast path makes every check block_of makes, inline: a head we
+     * wrote, used and not cached, and an intact head after it. Anything
+     * else, NULL included, goes the long way, which reports it.
+     */
+    uint32_t b = (uint32_t)((uintptr_t)p - h->base) - HEAP_HEADER;
+    if (b < h->mapped - HEAP_MIN_BLOCK && b >= HEAP_FIRST && !((uintptr_t)p & (HEAP_ALIGN - 1))) {
+        uint32_t w = *word(h, b), f = w >> 8, size = f & ~FLAGS;
+        if ((w & 0xFF) == check_of(b, f) && (f & (USED | CACHED)) == USED &&
+            size >= HEAP_MIN_BLOCK && size <= end_marker(h) - b) {
+            uint32_t nw = *word(h, b + size);
+            if ((nw & 0xFF) == check_of(b + size, nw >> 8) && ((nw >> 8) & PREV_USED)) {
+                if (size > HEAP_CACHE_MAX_BLOCK || !cache_push(h, b, cache_class(size)))
+                    release(h, b);
+                return;
+            }
         }
     }
-    release(h, b);
+    if (p)
+        free_slow(h, p, caller);
 }
 
 void heap_flush_cache(struct heap *h)
@@ -543,33 +923,24 @@ void *heap_realloc(struct heap *h, void *p, size_t request, const void *caller)
     uint32_t next = b + have;
     /* Grow in place into a free neighbour above when it is big enough. */
     if (size > have && !(block_flags(h, next) & USED) &&
-        have + block_size(h, next) >= size) {
+        block_size(h, next) >= size - have) {
         uint32_t nsize = block_size(h, next);
         remove_free(h, next, nsize);
-        wipe_header(h, next);
-        have += nsize;
-        set_header(h, b, have, block_flags(h, b));
-        set_flag(h, b + have, PREV_USED, true);
-        h->used_bytes += nsize;
+        uint32_t took = carve(h, next, size - have);
+        if (took) {
+            wipe_header(h, next);
+            have += took;
+            set_used(h, b, have, block_flags(h, b));
+            h->busy_bytes += took;
+        }
     }
     if (size <= have) {
         /* Shrink (or fit): give back a tail big enough to be a block. */
         if (have - size >= HEAP_MIN_BLOCK) {
-            uint32_t rest = b + size, rest_size = have - size;
-            set_header(h, b, size, block_flags(h, b));
-            h->used_bytes -= rest_size;
-            uint32_t after = rest + rest_size;
-            if (!(block_flags(h, after) & USED)) {
-                uint32_t asize = block_size(h, after);
-                remove_free(h, after, asize);
-                wipe_header(h, after);
-                rest_size += asize;
-            }
-            set_header(h, rest, rest_size, PREV_USED);
-            set_footer(h, rest, rest_size);
-            set_flag(h, rest + rest_size, PREV_USED, false);
-            insert_free(h, rest, rest_size);
-            trim(h, rest, rest_size);
+            set_used(h, b, size, block_flags(h, b));
+            h->busy_bytes -= have - size;
+            set_used(h, b + size, 0, PREV_USED);     /* the tail's head, for make_free */
+            make_free(h, b + size, have - size);
         }
         return p;
     }
@@ -608,14 +979,18 @@ void *heap_alloc_aligned(struct heap *h, size_t align, size_t request, const voi
     }
     /* Room for the block, plus a gap in front big enough to be a block itself. */
     uint32_t with_gap = size + (uint32_t)align + HEAP_MIN_BLOCK;
-    uint32_t b = find_free(h, with_gap);
-    if (b == HEAP_NONE && h->cached_blocks) {
-        heap_flush_cache(h);            /* merge what waits before growing */
-        b = find_free(h, with_gap);
+    uint32_t b = get_free(h, with_gap);
+    if (b != HEAP_NONE && (block_flags(h, b) & RELEASED)) {
+        /* Rare enough to back all of it rather than work out which part. */
+        uint32_t have = block_size(h, b);
+        if (back(h, inner_lo(b), inner_hi(b, have))) {
+            set_free(h, b, have, block_flags(h, b) & PREV_USED);
+        } else {
+            insert_free(h, b, have);
+            b = HEAP_NONE;
+        }
     }
-    if (b != HEAP_NONE)
-        remove_free(h, b, block_size(h, b));
-    else if ((b = grow(h, with_gap)) == HEAP_NONE) {
+    if (b == HEAP_NONE) {
         report(h, HEAP_ERR_OUT_OF_MEMORY, 0, request, caller);
         return 0;
     }
@@ -627,13 +1002,12 @@ void *heap_alloc_aligned(struct heap *h, size_t align, size_t request, const voi
     if (gap) {
         /* The gap in front becomes a free block of its own. */
         uint32_t have = block_size(h, b), flags = block_flags(h, b);
-        set_header(h, b, gap, flags & PREV_USED);
-        set_footer(h, b, gap);
+        set_free(h, b, gap, flags & PREV_USED);
         insert_free(h, b, gap);
         b += gap;
-        set_header(h, b, have - gap, 0);
+        set_free(h, b, have - gap, 0);
     }
-    take_block(h, b, size);
+    take_block(h, b, size);             /* nothing to back: it cannot fail */
     return (void *)aligned;
 }
 
@@ -646,13 +1020,17 @@ bool heap_check(const struct heap *h, const char **why)
         why = &dummy;
     uint32_t end = end_marker(h);
     uint32_t used = 0, used_n = 0, free = 0, free_n = 0, cached = 0, cached_n = 0;
+    uint32_t released = 0, pending_n = 0;
     bool prev_used = true;
-    uint32_t b = 0;
+    uint32_t b = HEAP_FIRST;
+    if (h->mapped - h->released > h->peak_backed)
+        return *why = "the memory held is above its recorded peak", false;
     while (b < end) {
         if (!header_ok(h, b))
             return *why = "a block header's check word is wrong", false;
         uint32_t size = block_size(h, b), flags = block_flags(h, b);
-        if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN || b + size > end)
+        if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN || size > end - b ||
+            ((flags & USED) && size > HEAP_MAX_BLOCK))
             return *why = "a block has an impossible size", false;
         if (!!(flags & PREV_USED) != prev_used)
             return *why = "a block's previous-used bit is wrong", false;
@@ -662,13 +1040,18 @@ bool heap_check(const struct heap *h, const char **why)
         } else if (flags & USED) {
             used += size;
             used_n++;
-        } else if (flags & CACHED) {
-            return *why = "a free block is marked cached", false;
         } else {
             if (!prev_used)
                 return *why = "two free blocks are next to each other", false;
             if (*word(h, b + size - 4) != size)
                 return *why = "a free block's footer differs from its header", false;
+            if (flags & RELEASED) {
+                if (!releasable(h, b, size))
+                    return *why = "a block gave pages back that it should keep", false;
+                released += inner_hi(b, size) - inner_lo(b);
+            } else if (releasable(h, b, size)) {
+                pending_n++;
+            }
             free += size;
             free_n++;
         }
@@ -678,10 +1061,22 @@ bool heap_check(const struct heap *h, const char **why)
     if (b != end || !header_ok(h, end) || block_size(h, end) != END_SIZE ||
         !(block_flags(h, end) & USED) || !!(block_flags(h, end) & PREV_USED) != prev_used)
         return *why = "the end marker is missing or wrong", false;
-    if (used != h->used_bytes || used_n != h->used_blocks || free != h->free_bytes ||
-        free_n != h->free_blocks || cached != h->cached_bytes ||
-        cached_n != h->cached_blocks)
+    if (used + cached != h->busy_bytes || used_n + cached_n != h->busy_blocks ||
+        free != h->free_bytes || free_n != h->free_blocks ||
+        cached_n != h->cached_blocks || released != h->released)
         return *why = "the counters disagree with the blocks", false;
+
+    uint32_t on_pending = 0;
+    for (uint32_t x = h->pending, prev = HEAP_NONE; x != HEAP_NONE;
+         prev = x, x = *pnext_link(h, x)) {
+        if (x >= end || ++on_pending > pending_n)
+            return *why = "the pending list points outside the heap or loops", false;
+        if (!header_ok(h, x) || (block_flags(h, x) & (USED | RELEASED)) ||
+            !releasable(h, x, block_size(h, x)) || *pprev_link(h, x) != prev)
+            return *why = "the pending list holds a block that should not wait there", false;
+    }
+    if (on_pending != pending_n)
+        return *why = "a large free block is missing from the pending list", false;
 
     uint32_t in_cache = 0;
     for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++) {
@@ -732,7 +1127,7 @@ void heap_walk(const struct heap *h,
                void *ctx)
 {
     uint32_t end = end_marker(h);
-    for (uint32_t b = 0; b < end && header_ok(h, b) && block_size(h, b);
+    for (uint32_t b = HEAP_FIRST; b < end && header_ok(h, b) && block_size(h, b);
          b += block_size(h, b))
         fn(ctx, h->base + b + HEAP_HEADER, block_size(h, b),
            (block_flags(h, b) & (USED | CACHED)) == USED);
@@ -741,14 +1136,20 @@ void heap_walk(const struct heap *h,
 void heap_get_stats(const struct heap *h, struct heap_stats *s)
 {
     s->mapped = h->mapped;
-    s->peak_mapped = h->peak_mapped;
-    s->used = h->used_bytes;
+    s->backed = h->mapped - h->released;
+    s->peak_backed = h->peak_backed;
+    s->cached = 0;
+    for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++)
+        s->cached += h->cache_count[c] * cache_class_size(c);
+    s->cached_blocks = h->cached_blocks;
+    s->used = h->busy_bytes - s->cached;
     s->free = h->free_bytes;
-    s->used_blocks = h->used_blocks;
+    s->used_blocks = h->busy_blocks - h->cached_blocks;
     s->free_blocks = h->free_blocks;
     s->largest_free = 0;
     uint32_t end = end_marker(h);
-    for (uint32_t b = 0; b < end && header_ok(h, b) && block_size(h, b); b += block_size(h, b))
+    for (uint32_t b = HEAP_FIRST; b < end && header_ok(h, b) && block_size(h, b);
+         b += block_size(h, b))
         if (!(block_flags(h, b) & USED) && block_size(h, b) > s->largest_free)
             s->largest_free = block_size(h, b);
 }

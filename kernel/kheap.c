@@ -95,12 +95,12 @@ void kheap_report(void)
 {
     struct heap_stats s;
     heap_get_stats(&kernel_heap, &s);
-    serial_printf("@heap mapped=%u used=%u free=%u largest_free=%u blocks=%u\n", s.mapped,
+    serial_printf("@heap mapped=%u used=%u free=%u largest_free=%u blocks=%u\n", s.backed,
                   s.used, s.free, s.largest_free, s.used_blocks + s.free_blocks);
     char m[16], r[16], u[16], f[16], l[16], b[16];
     kprintf("Heap: %s mapped at %p (room for %s), %s in %u used blocks, %s free "
             "(largest %s); the bump allocator used %s before it was sealed.\n",
-            format_size(m, sizeof m, s.mapped), (void *)HEAP_VIRT_START,
+            format_size(m, sizeof m, s.backed), (void *)HEAP_VIRT_START,
             format_size(r, sizeof r, HEAP_VIRT_SIZE), format_size(u, sizeof u, s.used),
             s.used_blocks, format_size(f, sizeof f, s.free),
             format_size(l, sizeof l, s.largest_free), format_size(b, sizeof b, bump_used()));
