@@ -31,8 +31,9 @@
  * it ever has (to grow, or to back such pages again) do the blocks that
  * were freed longest ago give theirs back, as many as it takes. So the
  * peak of the memory the heap holds is as low as if every large free block
- * gave its pages back at once, and pages that are about to be used again
- * mostly stay where they are.
+ * gave its pages back at once (but for an aligned allocation from such a
+ * block, which backs all of it again), and pages that are about to be used
+ * again mostly stay where they are.
  */
 #ifndef HEAP_H
 #define HEAP_H
@@ -57,11 +58,11 @@
 #define HEAP_NONE           0xFFFFFFFFu
 #define HEAP_TRIM_AT        (64 * 1024) /* a free top this big gives pages back */
 #define HEAP_PAGE           4096
-/* The small-block cache: freed blocks of 24..1024 bytes wait, unmerged, in
+/* The small-block cache: freed blocks of 24..512 bytes wait, unmerged, in
  * a LIFO per size, to be handed out again at once (like glibc's tcache). */
-#define HEAP_CACHE_CLASSES  126
+#define HEAP_CACHE_CLASSES  62
 #define HEAP_CACHE_MAX_BLOCK (HEAP_MIN_BLOCK + HEAP_ALIGN * (HEAP_CACHE_CLASSES - 1))
-#define HEAP_CACHE_DEFAULT  32          /* blocks kept per size when it is on */
+#define HEAP_CACHE_DEFAULT  7           /* blocks kept per size when it is on */
 
 enum heap_error {
     HEAP_ERR_TOO_LARGE,         /* a request the heap can never satisfy */

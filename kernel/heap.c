@@ -18,7 +18,7 @@
 #define USED        0x1u    /* this block is handed out */
 #define PREV_USED   0x2u    /* the block just below is handed out (no footer) */
 #define CACHED      0x4u    /* with USED: freed, waiting in the small-block cache */
-#define RELEASED    0x4u    /* without USED: the pages inside were given back */
+#define RELEASED    0x4u    /* without USED: some pages inside were given back */
 #define FLAGS       0x7u
 #define CHECK_SEED  0x5EA7A11Cu
 #define END_SIZE    0u      /* the end marker: a used block of size 0 */
@@ -73,12 +73,18 @@ static inline void set_used(struct heap *h, uint32_t b, uint32_t size, uint32_t 
     set_head(h, b, size | flags);
 }
 
-/* A free block: head, size in the body and in the last word. */
+static inline uint32_t inner_hi(uint32_t b, uint32_t size);
+
+/* A free block: head, size in the body and in the last word. A large one
+ * also says where the pages it gave back start (see rel_lo): nowhere yet,
+ * unless the caller says otherwise with set_rel_lo. */
 static inline void set_free(struct heap *h, uint32_t b, uint32_t size, uint32_t flags)
 {
     set_head(h, b, flags & (PREV_USED | RELEASED));
     word(h, b)[3] = size;
     *word(h, b + size - 4) = size;
+    if (size >= HEAP_RELEASE_MIN && !(flags & RELEASED))
+        word(h, b)[6] = inner_hi(b, size);
 }
 
 /* A head that can never pass header_ok: for blocks swallowed by a merge,
@@ -115,6 +121,13 @@ static inline uint32_t *pprev_link(const struct heap *h, uint32_t b)
     return word(h, b + 20);
 }
 
+/* A large free block gave back the pages from here to inner_hi: always a
+ * tail of the pages inside it, since the heap carves blocks from the front. */
+static inline uint32_t rel_lo(const struct heap *h, uint32_t b)
+{
+    return word(h, b)[6];
+}
+
 static inline uint32_t end_marker(const struct heap *h)
 {
     return h->mapped - HEAP_HEADER;
@@ -142,6 +155,12 @@ static inline uint32_t inner_lo(uint32_t b)
 static inline uint32_t inner_hi(uint32_t b, uint32_t size)
 {
     return page_down(b + size - 4);
+}
+
+/* Still holding pages it could give back: it waits on the pending list. */
+static inline bool holds_pages(const struct heap *h, uint32_t b)
+{
+    return !(block_flags(h, b) & RELEASED) || rel_lo(h, b) > inner_lo(b);
 }
 
 /* Would this free block give its pages back? Not the top block: trimming
@@ -181,16 +200,23 @@ static void pending_unlink(struct heap *h, uint32_t b)
 
 /*
  * The heap is about to hold `bytes` more. When that would be more than it
- * ever held, the large free blocks freed longest ago give their pages back
- * first, until it no longer would be or none is left.
+ * ever held, the large free blocks freed longest ago give pages back first,
+ * from their ends (the heap carves blocks from the front), just as many as
+ * it takes, or all they have.
  */
 static void make_room(struct heap *h, uint32_t bytes)
 {
     while (h->pending_tail != HEAP_NONE && h->mapped - h->released + bytes > h->peak_backed) {
         uint32_t b = h->pending_tail, size = block_size(h, b);
-        pending_unlink(h, b);
-        unback(h, inner_lo(b), inner_hi(b, size));
+        uint32_t lo = inner_lo(b);
+        uint32_t top = block_flags(h, b) & RELEASED ? rel_lo(h, b) : inner_hi(b, size);
+        uint32_t want = page_up(h->mapped - h->released + bytes - h->peak_backed);
+        uint32_t from = top - lo > want ? top - want : lo;
+        unback(h, from, top);
         set_flag(h, b, RELEASED, true);
+        word(h, b)[6] = from;
+        if (from == lo)
+            pending_unlink(h, b);
     }
 }
 
@@ -242,7 +268,7 @@ static inline __attribute__((always_inline)) void insert_free(struct heap *h, ui
     h->fl_bitmap |= 1u << fl;
     h->free_bytes += size;
     h->free_blocks++;
-    if (!(block_flags(h, b) & RELEASED) && releasable(h, b, size)) {
+    if (releasable(h, b, size) && holds_pages(h, b)) {
         *pnext_link(h, b) = h->pending;
         *pprev_link(h, b) = HEAP_NONE;
         if (h->pending != HEAP_NONE)
@@ -272,7 +298,7 @@ static inline __attribute__((always_inline)) void remove_free(struct heap *h, ui
     }
     h->free_bytes -= size;
     h->free_blocks--;
-    if (!(block_flags(h, b) & RELEASED) && releasable(h, b, size))
+    if (releasable(h, b, size) && holds_pages(h, b))
         pending_unlink(h, b);
 }
 
@@ -367,17 +393,21 @@ static inline __attribute__((always_inline)) uint32_t carve(struct heap *h, uint
     bool split = have - size >= HEAP_MIN_BLOCK;
     uint32_t rest = f + size, rest_size = have - size;
     bool rest_released = false;
+    uint32_t rest_lo = 0;
     if (flags & RELEASED) {
         /* The rest stays given back where it is big enough to be. */
+        uint32_t lo = rel_lo(h, f);
         rest_released = split && releasable(h, rest, rest_size);
-        uint32_t hi = rest_released ? inner_lo(rest) : inner_hi(f, have);
-        if (!back(h, inner_lo(f), hi)) {
+        rest_lo = rest_released && inner_lo(rest) > lo ? inner_lo(rest) : lo;
+        if (!back(h, lo, rest_released ? rest_lo : inner_hi(f, have))) {
             insert_free(h, f, have);
             return 0;
         }
     }
     if (split) {
         set_free(h, rest, rest_size, PREV_USED | (rest_released ? RELEASED : 0));
+        if (rest_released)
+            word(h, rest)[6] = rest_lo;
         insert_free(h, rest, rest_size);
         /* the block after rest already says "previous is free" */
         return size;
@@ -536,9 +566,9 @@ static inline __attribute__((always_inline)) void make_free(struct heap *h, uint
         bool next_is_top = next + nsize == end_marker(h);
         if (!(next_is_top && h->shrink && size + nsize >= HEAP_TRIM_AT + 2 * HEAP_PAGE) &&
             !releasable(h, b, size + nsize) && same_list(nsize, size + nsize)) {
-            set_free(h, b, size + nsize, PREV_USED);
             relink(h, next, b, size + nsize);
-            wipe_header(h, next);
+            wipe_header(h, next);               /* may be b's word 6: before set_free */
+            set_free(h, b, size + nsize, PREV_USED);
             h->free_bytes += size;
             return;
         }
@@ -549,7 +579,7 @@ static inline __attribute__((always_inline)) void make_free(struct heap *h, uint
         uint32_t prev = b - psize;
         remove_free(h, prev, psize);
         if (block_flags(h, prev) & RELEASED) {
-            gone_lo = inner_lo(prev);
+            gone_lo = rel_lo(h, prev);
             gone_hi = inner_hi(prev, psize);
         }
         wipe_header(h, b);
@@ -562,7 +592,7 @@ static inline __attribute__((always_inline)) void make_free(struct heap *h, uint
         uint32_t nsize = block_size(h, next);
         remove_free(h, next, nsize);
         if (block_flags(h, next) & RELEASED) {
-            gone2_lo = inner_lo(next);
+            gone2_lo = rel_lo(h, next);
             gone2_hi = inner_hi(next, nsize);
         }
         wipe_header(h, next);
@@ -580,14 +610,17 @@ static inline __attribute__((always_inline)) void make_free(struct heap *h, uint
             return;
         }
     } else if (gone_lo < gone_hi) {
-        /* Stays given back: the pages between the ranges go too. */
-        unback(h, inner_lo(b), gone_lo);
+        /* What was given back stays so, from the lowest page given back to
+         * the end: the pages between go too, to keep it one tail. */
         if (gone2_lo < gone2_hi) {
             unback(h, gone_hi, gone2_lo);
             gone_hi = gone2_hi;
         }
         unback(h, gone_hi, inner_hi(b, size));
-        flags |= RELEASED;
+        set_free(h, b, size, flags | RELEASED);
+        word(h, b)[6] = gone_lo;
+        insert_free(h, b, size);
+        return;
     }
     set_free(h, b, size, flags);
     insert_free(h, b, size);
@@ -679,7 +712,10 @@ static inline __attribute__((always_inline)) uint32_t get_free(struct heap *h, u
     if (b == HEAP_NONE)
         b = find_in_own_list(h, size);
     if (b == HEAP_NONE && h->cached_blocks) {
-        heap_flush_cache(h);            /* merge what waits before growing */
+        /* Merge all that waits in the cache before growing: flushing only
+         * part of it (until something fits) leaves more small holes, and
+         * the heap then needs more pages at its peak. */
+        heap_flush_cache(h);
         b = find_free(h, size);
         if (b == HEAP_NONE)
             b = find_in_own_list(h, size);
@@ -790,12 +826,8 @@ static bool repair_header(struct heap *h, uint32_t nb)
         (block_flags(h, nb + size) & PREV_USED))
         return false;
     uint32_t flags = PREV_USED;
-    if (releasable(h, nb, size)) {
-        flags |= RELEASED;
-        for (uint32_t x = h->pending; x != HEAP_NONE; x = *pnext_link(h, x))
-            if (x == nb)
-                flags &= ~RELEASED;
-    }
+    if (size >= HEAP_RELEASE_MIN && rel_lo(h, nb) < inner_hi(nb, size))
+        flags |= RELEASED;                  /* set_free keeps its mark as it is */
     set_free(h, nb, size, flags);
     return true;
 }
@@ -983,7 +1015,7 @@ void *heap_alloc_aligned(struct heap *h, size_t align, size_t request, const voi
     if (b != HEAP_NONE && (block_flags(h, b) & RELEASED)) {
         /* Rare enough to back all of it rather than work out which part. */
         uint32_t have = block_size(h, b);
-        if (back(h, inner_lo(b), inner_hi(b, have))) {
+        if (back(h, rel_lo(h, b), inner_hi(b, have))) {
             set_free(h, b, have, block_flags(h, b) & PREV_USED);
         } else {
             insert_free(h, b, have);
@@ -1027,7 +1059,7 @@ bool heap_check(const struct heap *h, const char **why)
         return *why = "the memory held is above its recorded peak", false;
     while (b < end) {
         if (!header_ok(h, b))
-            return *why = "a block header's check word is wrong", false;
+            return *why = "a block head's check byte is wrong", false;
         uint32_t size = block_size(h, b), flags = block_flags(h, b);
         if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN || size > end - b ||
             ((flags & USED) && size > HEAP_MAX_BLOCK))
@@ -1046,12 +1078,17 @@ bool heap_check(const struct heap *h, const char **why)
             if (*word(h, b + size - 4) != size)
                 return *why = "a free block's footer differs from its header", false;
             if (flags & RELEASED) {
+                uint32_t lo = rel_lo(h, b);
                 if (!releasable(h, b, size))
                     return *why = "a block gave pages back that it should keep", false;
-                released += inner_hi(b, size) - inner_lo(b);
-            } else if (releasable(h, b, size)) {
-                pending_n++;
+                if (lo % HEAP_PAGE || lo < inner_lo(b) || lo >= inner_hi(b, size))
+                    return *why = "a block's given-back pages are out of place", false;
+                released += inner_hi(b, size) - lo;
+            } else if (size >= HEAP_RELEASE_MIN && rel_lo(h, b) != inner_hi(b, size)) {
+                return *why = "a large free block's given-back mark is wrong", false;
             }
+            if (releasable(h, b, size) && holds_pages(h, b))
+                pending_n++;
             free += size;
             free_n++;
         }
@@ -1071,8 +1108,9 @@ bool heap_check(const struct heap *h, const char **why)
          prev = x, x = *pnext_link(h, x)) {
         if (x >= end || ++on_pending > pending_n)
             return *why = "the pending list points outside the heap or loops", false;
-        if (!header_ok(h, x) || (block_flags(h, x) & (USED | RELEASED)) ||
-            !releasable(h, x, block_size(h, x)) || *pprev_link(h, x) != prev)
+        if (!header_ok(h, x) || (block_flags(h, x) & USED) ||
+            !releasable(h, x, block_size(h, x)) || !holds_pages(h, x) ||
+            *pprev_link(h, x) != prev)
             return *why = "the pending list holds a block that should not wait there", false;
     }
     if (on_pending != pending_n)

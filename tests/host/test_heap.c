@@ -48,6 +48,8 @@ static struct arena {
     unsigned bad_calls;         /* not whole pages, outside, 0 bytes, backed twice */
     struct rep reps[REP_MAX];
     unsigned nrep;
+    bool watch_peak;            /* grow checks the peak rule (see arena_grow) */
+    unsigned peak_breaks;       /* grow calls past the peak with pages still pending */
 } A;
 
 static struct heap H;
@@ -82,6 +84,15 @@ static int arena_grow(void *ctx, uintptr_t addr, size_t bytes)
     a->ngrow++;
     if (!pages_are(a, "grow", addr, bytes, false))
         return bytes == 0 ? 0 : -1;
+    /* The heap holds more than ever only when no large free block has
+     * pages left to give back first. */
+    if (a->watch_peak && a->backed + bytes > H.peak_backed && H.pending != HEAP_NONE) {
+        if (!a->peak_breaks)
+            printf("  grow of %zu bytes at +%#lx: %zu backed, peak %u, block +%#x pending\n",
+                   bytes, (unsigned long)(addr - (uintptr_t)a->mem), a->backed,
+                   H.peak_backed, H.pending);
+        a->peak_breaks++;
+    }
     if (a->backed + bytes > a->limit) {
         a->refused++;
         return -1;
@@ -986,7 +997,7 @@ static void overrun_onto_next_header(void)
     EXPECT_NO_REPORT();
     why = NULL;
     CHECK(!heap_check(&H, &why));
-    CHECK_CONTAINS(why, "check word");
+    CHECK_CONTAINS(why, "check byte");
     /* The damaged neighbour cannot be freed; reported, not crashed on. */
     heap_free(&H, b, WHO3);
     CHECK_INT_EQ(A.nrep, 1);
@@ -1679,6 +1690,863 @@ static void stress(void)
     finish(true);
 }
 
+/* ---- giving back the pages inside large free blocks --------------------------------- */
+
+#define PAGES(lo, hi)   (((hi) - (lo)) / HEAP_PAGE)
+
+/* The offset from the heap's base of the block whose payload is p. */
+static uint32_t block_at(const void *p)
+{
+    return (uint32_t)((uintptr_t)p - H.base) - HEAP_HEADER;
+}
+
+/* The whole pages a free block [b, b + size) may give back: past its links
+ * (32 bytes in) and short of its footer. */
+static uint32_t inner_start(uint32_t b)
+{
+    return (b + 32 + HEAP_PAGE - 1) & ~(uint32_t)(HEAP_PAGE - 1);
+}
+
+static uint32_t inner_end(uint32_t b, uint32_t size)
+{
+    return (b + size - 4) & ~(uint32_t)(HEAP_PAGE - 1);
+}
+
+/* Word 6 of a large free block's body: where the pages it gave back start
+ * (inner_end when none). It lies below inner_start, so it is always backed. */
+static uint32_t *given_back_mark(uint32_t b)
+{
+    return (uint32_t *)(H.base + b) + 6;
+}
+
+/* How many of the pages in [lo, hi) (offsets from the base) are backed. */
+static uint32_t backed_pages(uint32_t lo, uint32_t hi)
+{
+    uint32_t n = 0;
+    for (uint32_t off = lo; off < hi; off += HEAP_PAGE)
+        n += A.page_backed[(H.base + off - (uintptr_t)A.mem) / HEAP_PAGE];
+    return n;
+}
+
+/* The size of the free block at offset b; 0 when no free block starts there. */
+static uint32_t free_size_at(uint32_t b)
+{
+    nwalked = 0;
+    heap_walk(&H, walk_one, NULL);
+    const struct wblock *w = walked_at((const void *)(H.base + b + HEAP_HEADER));
+    return w && !w->used ? w->size : 0;
+}
+
+/* The size of the free block at the top; 0 when the top block is used. */
+static uint32_t top_free(void)
+{
+    nwalked = 0;
+    heap_walk(&H, walk_one, NULL);
+    if (nwalked == 0 || nwalked > WALK_MAX || walked[nwalked - 1].used)
+        return 0;
+    return walked[nwalked - 1].size;
+}
+
+/* What the heap would hold if every large free block but the top one gave
+ * all its inner pages back. */
+static uint32_t ideal_backed(void)
+{
+    nwalked = 0;
+    heap_walk(&H, walk_one, NULL);
+    uint32_t held = H.mapped;
+    for (unsigned i = 0; i < nwalked && i < WALK_MAX; i++) {
+        uint32_t b = block_at((const void *)walked[i].payload), size = walked[i].size;
+        if (!walked[i].used && size >= HEAP_RELEASE_MIN && b + size != H.mapped - HEAP_HEADER)
+            held -= inner_end(b, size) - inner_start(b);
+    }
+    return held;
+}
+
+/* Room below the peak: a big block at the top, freed again and trimmed
+ * away. Call it before freeing the large blocks: growing past the peak
+ * would have them give pages back. */
+static void raise_peak(size_t bytes)
+{
+    void *t = heap_alloc(&H, bytes, WHO1);
+    CHECK(t != NULL);
+    heap_free(&H, t, WHO1);
+}
+
+/* A new block at the top that takes the memory held `pages` pages past the
+ * peak, so that the pending blocks have to give that many back first. It
+ * fills the free top block and all the room below the peak, so it must be
+ * bigger than every other free block (the tests leave room enough). */
+static void *grow_past_peak(unsigned pages)
+{
+    uint32_t room = H.peak_backed - (H.mapped - H.released);
+    uint32_t bytes = room + pages * HEAP_PAGE;
+    uint32_t mapped = H.mapped;
+    /* A block of bytes - 64 more than the top block has: grows by bytes. */
+    void *x = heap_alloc(&H, bytes + top_free() - 64 - HEAP_HEADER, WHO1);
+    CHECK(x != NULL);
+    CHECK_INT_EQ(H.mapped, mapped + bytes);
+    return x;
+}
+
+/* A large block freed in the middle keeps its pages while the heap grows
+ * up to its peak. Past the peak it gives back just the pages needed, from
+ * its end; when it has none left, the peak rises by the rest. */
+static void release_waits_for_peak(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
+    uint8_t *guard = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && big && guard);
+    fill(low, 100, 1);
+    fill(guard, 100, 2);
+    raise_peak(160 * KiB);
+    uint32_t peak = H.peak_backed;
+    CHECK(H.mapped < peak);
+
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b);
+    REQUIRE(size >= 48 * KiB);
+    uint32_t lo = inner_start(b), hi = inner_end(b, size), n = PAGES(lo, hi);
+    REQUIRE(n > 6);
+    /* Freed: it waits on the pending list with every page still there. */
+    CHECK_HEX_EQ(H.pending, b);
+    CHECK_HEX_EQ(H.pending_tail, b);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_HEX_EQ(*given_back_mark(b), hi);
+    CHECK_INT_EQ(backed_pages(lo, hi), n);
+    CHECK_HEAP();
+
+    /* Growing right up to the peak takes nothing from it. */
+    unsigned shrinks = A.nshrink;
+    void *x = grow_past_peak(0);
+    CHECK_INT_EQ(H.mapped, peak);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(A.nshrink, shrinks);
+    CHECK_INT_EQ(backed_pages(lo, hi), n);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    heap_free(&H, x, WHO1);             /* trimmed: room below the peak again */
+    CHECK(H.mapped < peak);
+    CHECK_INT_EQ(H.released, 0);
+
+    /* Two pages past it: the block's last two pages go, and only they. */
+    shrinks = A.nshrink;
+    x = grow_past_peak(2);
+    CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_INT_EQ(H.mapped - H.released, peak);
+    CHECK_INT_EQ(backed_pages(hi - 2 * HEAP_PAGE, hi), 0);
+    CHECK_INT_EQ(backed_pages(lo, hi - 2 * HEAP_PAGE), n - 2);
+    CHECK_HEX_EQ(*given_back_mark(b), hi - 2 * HEAP_PAGE);
+    if (CHECK_INT_EQ(A.nshrink, shrinks + 1)) {
+        CHECK_HEX_EQ(A.shrinks[shrinks].addr, H.base + hi - 2 * HEAP_PAGE);
+        CHECK_INT_EQ(A.shrinks[shrinks].bytes, 2 * HEAP_PAGE);
+    }
+    /* Partly given back, it stays on the pending list. */
+    CHECK_HEX_EQ(H.pending_tail, b);
+    CHECK_HEAP();
+    heap_free(&H, x, WHO1);
+    CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);    /* trimming the top leaves it be */
+
+    /* Past the peak by more than the block has left: it gives back all the
+     * rest, leaves the pending list, and the peak rises by the difference. */
+    x = grow_past_peak(n - 2 + 3);
+    CHECK_INT_EQ(H.released, n * HEAP_PAGE);
+    CHECK_INT_EQ(backed_pages(lo, hi), 0);
+    CHECK_HEX_EQ(*given_back_mark(b), lo);
+    CHECK_HEX_EQ(H.pending, HEAP_NONE);
+    CHECK_HEX_EQ(H.pending_tail, HEAP_NONE);
+    CHECK_INT_EQ(H.peak_backed, peak + 3 * HEAP_PAGE);
+    CHECK_INT_EQ(H.mapped - H.released, H.peak_backed);
+    CHECK_INT_EQ(free_size_at(b), size);
+    CHECK_HEAP();
+    /* The blocks around it never noticed. */
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INT_EQ(differs(guard, 100, 2), -1);
+    heap_free(&H, x, WHO1);
+    heap_free(&H, low, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+/* The large free blocks freed longest ago give their pages back first. */
+static void release_oldest_first(void)
+{
+    REQUIRE(setup());
+    uint8_t *b1 = heap_alloc(&H, 32 * KiB, WHO1), *g1 = heap_alloc(&H, 100, WHO1);
+    uint8_t *b2 = heap_alloc(&H, 32 * KiB, WHO1), *g2 = heap_alloc(&H, 100, WHO1);
+    REQUIRE(b1 && g1 && b2 && g2);
+    raise_peak(160 * KiB);
+    uint32_t peak = H.peak_backed;
+    heap_free(&H, b1, WHO1);
+    heap_free(&H, b2, WHO1);
+    uint32_t o1 = block_at(b1), o2 = block_at(b2);
+    uint32_t s1 = free_size_at(o1), s2 = free_size_at(o2);
+    REQUIRE(s1 >= 32 * KiB && s2 >= 32 * KiB);
+    uint32_t lo1 = inner_start(o1), hi1 = inner_end(o1, s1), n1 = PAGES(lo1, hi1);
+    uint32_t lo2 = inner_start(o2), hi2 = inner_end(o2, s2), n2 = PAGES(lo2, hi2);
+    REQUIRE(n1 > 2 && n2 > 3);
+    CHECK_HEX_EQ(H.pending, o2);        /* the newest at the head */
+    CHECK_HEX_EQ(H.pending_tail, o1);
+
+    /* A little: from the older block only. */
+    void *x = grow_past_peak(2);
+    CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);
+    CHECK_INT_EQ(backed_pages(lo1, hi1), n1 - 2);
+    CHECK_INT_EQ(backed_pages(hi1 - 2 * HEAP_PAGE, hi1), 0);
+    CHECK_INT_EQ(backed_pages(lo2, hi2), n2);
+    CHECK_HEX_EQ(*given_back_mark(o2), hi2);
+    CHECK_HEX_EQ(H.pending_tail, o1);
+    CHECK_HEAP();
+    heap_free(&H, x, WHO1);
+
+    /* More than the older one has left: all of it, then the newer one's end. */
+    x = grow_past_peak(n1 - 2 + 3);
+    CHECK_INT_EQ(H.released, (n1 + 3) * HEAP_PAGE);
+    CHECK_INT_EQ(backed_pages(lo1, hi1), 0);
+    CHECK_HEX_EQ(*given_back_mark(o1), lo1);
+    CHECK_INT_EQ(backed_pages(lo2, hi2 - 3 * HEAP_PAGE), n2 - 3);
+    CHECK_INT_EQ(backed_pages(hi2 - 3 * HEAP_PAGE, hi2), 0);
+    CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 3 * HEAP_PAGE);
+    CHECK_HEX_EQ(H.pending, o2);
+    CHECK_HEX_EQ(H.pending_tail, o2);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_INT_EQ(H.mapped - H.released, peak);
+    CHECK_HEAP();
+    heap_free(&H, x, WHO1);
+    heap_free(&H, g1, WHO1);
+    heap_free(&H, g2, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+/* Allocating from a block that gave pages back backs again the pages the
+ * new block and the remainder's head need, no more; a remainder big enough
+ * keeps its given-back tail; an older pending block pays for the backing. */
+static void release_alloc_backs_again(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 64 * KiB, WHO1);
+    uint8_t *g1 = heap_alloc(&H, 100, WHO1), *cblk = heap_alloc(&H, 96 * KiB, WHO1);
+    uint8_t *g2 = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && big && g1 && cblk && g2);
+    fill(low, 100, 1);
+    fill(g1, 100, 2);
+    fill(g2, 100, 3);
+    raise_peak(200 * KiB);
+    uint32_t peak = H.peak_backed;
+
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b);
+    uint32_t lo = inner_start(b), hi = inner_end(b, size), n = PAGES(lo, hi);
+    REQUIRE(size >= 64 * KiB && n >= 12);
+    void *x = grow_past_peak(8);
+    fill(x, 1000, 4);
+    uint32_t gone = hi - 8 * HEAP_PAGE;            /* the first page given back */
+    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    /* A second large block, freed later and holding all its pages. */
+    heap_free(&H, cblk, WHO1);
+    uint32_t c = block_at(cblk), csize = free_size_at(c);
+    uint32_t chi = inner_end(c, csize);
+    REQUIRE(PAGES(inner_start(c), chi) > 8);
+
+    /* A small block from the front needs none of the given-back pages. */
+    unsigned grows = A.ngrow;
+    uint8_t *p1 = heap_alloc(&H, 8 * KiB, WHO1);
+    REQUIRE(p1 != NULL);
+    CHECK_HEX_EQ((uintptr_t)p1, (uintptr_t)big);
+    fill(p1, 8 * KiB, 5);
+    CHECK_INT_EQ(A.ngrow, grows);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    uint32_t rest = b + (uint32_t)heap_usable_size(&H, p1) + HEAP_HEADER;
+    CHECK_INT_EQ(free_size_at(rest), b + size - rest);
+    CHECK_HEX_EQ(*given_back_mark(rest), gone);     /* the tail stays given back */
+    CHECK_HEX_EQ(H.pending, rest);                  /* and it still has pages */
+    CHECK_HEX_EQ(H.pending_tail, c);
+    CHECK_HEAP();
+
+    /* One reaching 100 bytes into the second given-back page: those two
+     * pages come back (the second holds the remainder's head too), and the
+     * other large block gives back two pages to pay for them. */
+    uint32_t end2 = gone + HEAP_PAGE + 100;
+    size_t req2 = end2 - rest - HEAP_HEADER;
+    uint8_t *p2 = heap_alloc(&H, req2, WHO1);
+    REQUIRE(p2 != NULL);
+    CHECK_HEX_EQ((uintptr_t)p2, H.base + rest + HEAP_HEADER);
+    if (CHECK_INT_EQ(A.ngrow, grows + 1)) {
+        CHECK_HEX_EQ(A.grows[grows].addr, H.base + gone);
+        CHECK_INT_EQ(A.grows[grows].bytes, 2 * HEAP_PAGE);
+    }
+    fill(p2, req2, 6);
+    CHECK_INT_EQ(backed_pages(gone, gone + 2 * HEAP_PAGE), 2);
+    CHECK_INT_EQ(backed_pages(gone + 2 * HEAP_PAGE, hi), 0);
+    CHECK_INT_EQ(free_size_at(end2), b + size - end2);
+    CHECK_HEX_EQ(*given_back_mark(end2), gone + 2 * HEAP_PAGE);
+    CHECK_HEX_EQ(*given_back_mark(c), chi - 2 * HEAP_PAGE);
+    CHECK_INT_EQ(backed_pages(chi - 2 * HEAP_PAGE, chi), 0);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    /* The remainder has given back all its pages: only the other block waits. */
+    CHECK_HEX_EQ(H.pending, c);
+    CHECK_HEX_EQ(H.pending_tail, c);
+    CHECK_HEAP();
+
+    /* Most of the remainder, leaving a small block: every page it gave back
+     * comes back, and the other block gives back as many again. */
+    uint32_t rest2 = free_size_at(end2);
+    size_t req3 = rest2 - HEAP_PAGE - HEAP_HEADER;
+    uint8_t *p3 = heap_alloc(&H, req3, WHO1);
+    REQUIRE(p3 != NULL);
+    CHECK_HEX_EQ((uintptr_t)p3, H.base + end2 + HEAP_HEADER);
+    fill(p3, req3, 7);
+    CHECK_INT_EQ(backed_pages(lo, hi), n);
+    CHECK_INT_EQ(backed_pages(chi - 8 * HEAP_PAGE, chi), 0);
+    CHECK_HEX_EQ(*given_back_mark(c), chi - 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_HEAP();
+
+    /* Nothing else was touched. */
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INT_EQ(differs(g1, 100, 2), -1);
+    CHECK_INT_EQ(differs(g2, 100, 3), -1);
+    CHECK_INT_EQ(differs(x, 1000, 4), -1);
+    CHECK_INT_EQ(differs(p1, 8 * KiB, 5), -1);
+    CHECK_INT_EQ(differs(p2, req2, 6), -1);
+    void *all[] = { p3, p1, x, g2, p2, low, g1 };
+    for (unsigned i = 0; i < COUNT(all); i++) {
+        heap_free(&H, all[i], WHO1);
+        CHECK_HEAP();
+    }
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+/* Backing given-back pages again can be refused: the allocation fails, the
+ * block stays free as it was, and serves once the memory is there. */
+static void release_alloc_refused(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
+    uint8_t *g1 = heap_alloc(&H, 100, WHO1), *cblk = heap_alloc(&H, 64 * KiB, WHO1);
+    uint8_t *g2 = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && big && g1 && cblk && g2);
+    fill(low, 100, 1);
+    raise_peak(160 * KiB);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b);
+    uint32_t lo = inner_start(b), hi = inner_end(b, size);
+    void *x = grow_past_peak(PAGES(lo, hi));        /* all of them */
+    CHECK_HEX_EQ(*given_back_mark(b), lo);
+    CHECK_HEX_EQ(H.pending, HEAP_NONE);
+    /* Another large block waits with its pages: it gives some back before
+     * the grow callback is asked, and they stay given back. */
+    heap_free(&H, cblk, WHO1);
+    uint32_t c = block_at(cblk), chi = inner_end(c, free_size_at(c));
+    uint32_t peak = H.peak_backed, released = H.released;
+
+    /* 10000 bytes from the block's front: the pages up to the remainder's
+     * head have to come back; the limit refuses them. */
+    uint32_t need = PAGES(lo, inner_start(b + 10000 + HEAP_HEADER + 4));
+    CHECK(need >= 2);
+    A.limit = A.backed - 4 * HEAP_PAGE;
+    struct heap_stats before = stats();
+    unsigned refused = A.refused;
+    CHECK(heap_alloc(&H, 10000, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK_INT_EQ(A.reps[0].size, 10000);
+    CHECK_INT_EQ(A.refused, refused + 1);
+    CHECK_SAME_STATS(stats(), before);
+    CHECK_HEAP();
+    CHECK_INT_EQ(free_size_at(b), size);
+    CHECK_HEX_EQ(*given_back_mark(b), lo);
+    CHECK_INT_EQ(backed_pages(lo, hi), 0);
+    CHECK_INT_EQ(H.released, released + need * HEAP_PAGE);
+    CHECK_HEX_EQ(*given_back_mark(c), chi - need * HEAP_PAGE);
+    CHECK_INT_EQ(H.mapped - H.released, A.backed);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    /* Again: the same, and nothing more is given back. */
+    CHECK(heap_alloc(&H, 10000, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK_INT_EQ(H.released, released + need * HEAP_PAGE);
+    CHECK_HEAP();
+
+    /* With the limit raised, the same block serves. */
+    A.limit = ARENA;
+    uint8_t *p = heap_alloc(&H, 10000, WHO2);
+    EXPECT_NO_REPORT();
+    REQUIRE(p != NULL);
+    CHECK_HEX_EQ((uintptr_t)p, (uintptr_t)big);
+    fill(p, 10000, 8);
+    CHECK_INT_EQ(backed_pages(lo, lo + need * HEAP_PAGE), need);
+    CHECK_INT_EQ(backed_pages(lo + need * HEAP_PAGE, hi), 0);    /* still given back */
+    uint32_t rest = b + (uint32_t)heap_usable_size(&H, p) + HEAP_HEADER;
+    CHECK_HEX_EQ(*given_back_mark(rest), lo + need * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_HEAP();
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INT_EQ(differs(p, 10000, 8), -1);
+    heap_free(&H, p, WHO1);
+    heap_free(&H, x, WHO1);
+    heap_free(&H, g1, WHO1);
+    heap_free(&H, g2, WHO1);
+    heap_free(&H, low, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* A block that gave pages back merges with a freed neighbour below (the
+ * given-back tail stays as it is) and above (the tail reaches the new end:
+ * the pages in between go at once). */
+static void release_merge_neighbours(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *l = heap_alloc(&H, 2000, WHO1);
+    uint8_t *big = heap_alloc(&H, 48 * KiB, WHO1), *u = heap_alloc(&H, 6000, WHO1);
+    uint8_t *guard = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && l && big && u && guard);
+    fill(low, 100, 1);
+    fill(guard, 100, 2);
+    raise_peak(160 * KiB);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b), hi = inner_end(b, size);
+    void *x = grow_past_peak(3);
+    uint32_t gone = hi - 3 * HEAP_PAGE;
+    CHECK_HEX_EQ(*given_back_mark(b), gone);
+
+    /* Below: the merged block starts lower, its tail is the same. */
+    unsigned shrinks = A.nshrink, grows = A.ngrow;
+    heap_free(&H, l, WHO1);
+    uint32_t m = block_at(l), msize = free_size_at(m);
+    CHECK_INT_EQ(msize, b + size - m);
+    CHECK_HEX_EQ(*given_back_mark(m), gone);
+    CHECK_INT_EQ(H.released, 3 * HEAP_PAGE);
+    CHECK_INT_EQ(backed_pages(inner_start(m), gone), PAGES(inner_start(m), gone));
+    CHECK_INT_EQ(backed_pages(gone, hi), 0);
+    CHECK_HEX_EQ(H.pending, m);
+    CHECK_INT_EQ(A.nshrink, shrinks);
+    CHECK_HEAP();
+
+    /* Above: the tail grows to the merged block's new end. */
+    heap_free(&H, u, WHO1);
+    msize = free_size_at(m);
+    uint32_t mhi = inner_end(m, msize);
+    CHECK_INT_EQ(msize, block_at(guard) - m);
+    CHECK(mhi > hi);
+    CHECK_HEX_EQ(*given_back_mark(m), gone);
+    CHECK_INT_EQ(H.released, mhi - gone);
+    CHECK_INT_EQ(backed_pages(gone, mhi), 0);
+    CHECK_INT_EQ(backed_pages(inner_start(m), gone), PAGES(inner_start(m), gone));
+    CHECK_INT_EQ(A.nshrink, shrinks + 1);
+    CHECK_INT_EQ(A.ngrow, grows);
+    CHECK_HEX_EQ(H.pending, m);
+    CHECK_HEX_EQ(H.pending_tail, m);
+    CHECK_HEAP();
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INT_EQ(differs(guard, 100, 2), -1);
+    heap_free(&H, x, WHO1);
+    heap_free(&H, low, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    finish(true);
+}
+
+/* A used block between two large free blocks is freed: the merged block
+ * keeps one given-back tail, from the lowest page either gave back to its
+ * end, the pages in between included. Three cases: the lower block gave
+ * all back and the upper some; the lower some and the upper none; the lower
+ * none and the upper some. */
+static void release_merge_between(void)
+{
+    for (unsigned order = 0; order < 3; order++) {
+        REQUIRE(setup());
+        uint8_t *b1 = heap_alloc(&H, 40 * KiB, WHO1), *mid = heap_alloc(&H, 3000, WHO1);
+        uint8_t *b2 = heap_alloc(&H, 40 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
+        REQUIRE(b1 && mid && b2 && guard);
+        fill(guard, 100, 2);
+        raise_peak(160 * KiB);
+        uint32_t o1 = block_at(b1), o2 = block_at(b2);
+        if (order == 2) {               /* the upper one first: it goes first */
+            heap_free(&H, b2, WHO1);
+            heap_free(&H, b1, WHO1);
+        } else {
+            heap_free(&H, b1, WHO1);
+            heap_free(&H, b2, WHO1);
+        }
+        uint32_t s1 = free_size_at(o1), s2 = free_size_at(o2);
+        uint32_t lo1 = inner_start(o1), hi1 = inner_end(o1, s1), n1 = PAGES(lo1, hi1);
+        uint32_t hi2 = inner_end(o2, s2);
+        uint32_t gone;                  /* the first page the merged block gave back */
+        void *x;
+        if (order == 0) {
+            x = grow_past_peak(n1 + 2);
+            CHECK_HEX_EQ(*given_back_mark(o1), lo1);
+            CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 2 * HEAP_PAGE);
+            gone = lo1;
+        } else if (order == 1) {
+            x = grow_past_peak(2);
+            CHECK_HEX_EQ(*given_back_mark(o1), hi1 - 2 * HEAP_PAGE);
+            CHECK_HEX_EQ(*given_back_mark(o2), hi2);
+            gone = hi1 - 2 * HEAP_PAGE;
+        } else {
+            x = grow_past_peak(2);
+            CHECK_HEX_EQ(*given_back_mark(o1), hi1);
+            CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 2 * HEAP_PAGE);
+            gone = hi2 - 2 * HEAP_PAGE;
+        }
+        CHECK_HEAP();
+        uint32_t grows = A.ngrow;
+        heap_free(&H, mid, WHO1);
+        uint32_t size = free_size_at(o1);
+        CHECK_INT_EQ(size, block_at(guard) - o1);
+        CHECK_INT_EQ(inner_end(o1, size), hi2);
+        CHECK_HEX_EQ(*given_back_mark(o1), gone);
+        CHECK_INT_EQ(H.released, hi2 - gone);
+        CHECK_INT_EQ(backed_pages(gone, hi2), 0);
+        CHECK_INT_EQ(backed_pages(lo1, gone), PAGES(lo1, gone));
+        CHECK_INT_EQ(A.ngrow, grows);
+        /* Still holding pages below its tail: it waits on the pending list. */
+        CHECK_HEX_EQ(H.pending, gone == lo1 ? HEAP_NONE : o1);
+        CHECK_HEAP();
+        CHECK_INT_EQ(differs(guard, 100, 2), -1);
+        heap_free(&H, x, WHO1);
+        heap_free(&H, guard, WHO1);
+        EXPECT_NO_REPORT();
+        CHECK_INT_EQ(stats().free_blocks, 1);
+        finish(true);
+    }
+}
+
+/* A block that gave pages back merges into the free top: the heap is trimmed
+ * with no slack, and none of the pages given back is backed on the way. */
+static void release_merge_into_top(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
+    uint8_t *u = heap_alloc(&H, 3000, WHO1);
+    REQUIRE(low && big && u);
+    fill(low, 100, 1);
+    raise_peak(160 * KiB);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big);
+    void *x = grow_past_peak(4);
+    heap_free(&H, x, WHO1);             /* the free top is right above u again */
+    CHECK(top_free() > 0);
+    CHECK_INT_EQ(H.released, 4 * HEAP_PAGE);
+    uint32_t mapped = H.mapped, peak = H.peak_backed;
+    unsigned grows = A.ngrow, shrinks = A.nshrink;
+
+    heap_free(&H, u, WHO1);
+    CHECK_INT_EQ(H.mapped, (b + HEAP_MIN_BLOCK + HEAP_HEADER + HEAP_PAGE - 1) &
+                               ~(uint32_t)(HEAP_PAGE - 1));
+    CHECK(H.mapped < mapped);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(A.ngrow, grows);
+    CHECK(A.nshrink > shrinks);
+    CHECK_INT_EQ(A.backed, H.mapped);
+    CHECK_INT_EQ(backed_pages(H.mapped, mapped), 0);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_HEX_EQ(H.pending, HEAP_NONE);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_INT_EQ(top_free(), H.mapped - HEAP_HEADER - b);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    /* It grows again as usual. */
+    uint8_t *again = heap_alloc(&H, 48 * KiB, WHO1);
+    REQUIRE(again != NULL);
+    fill(again, 48 * KiB, 9);
+    CHECK_HEAP();
+    heap_free(&H, again, WHO1);
+    heap_free(&H, low, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* realloc grows a block in place into a free neighbour that gave pages
+ * back: only the pages it needs come back, the remainder keeps its tail;
+ * when they are refused, the block stays as it was. */
+static void release_realloc_in_place(void)
+{
+    REQUIRE(setup());
+    uint8_t *low = heap_alloc(&H, 100, WHO1), *p = heap_alloc(&H, 1000, WHO1);
+    uint8_t *big = heap_alloc(&H, 64 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && p && big && guard);
+    fill(low, 100, 1);
+    fill(p, 1000, 2);
+    fill(guard, 100, 3);
+    raise_peak(160 * KiB);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b), hi = inner_end(b, size);
+    void *x = grow_past_peak(8);
+    uint32_t gone = hi - 8 * HEAP_PAGE, peak = H.peak_backed;
+    CHECK_HEX_EQ(*given_back_mark(b), gone);
+
+    /* Up to 100 bytes into the second given-back page: refused first. */
+    uint32_t pb = block_at(p), end = gone + HEAP_PAGE + 100;
+    size_t req = end - pb - HEAP_HEADER;
+    size_t u0 = heap_usable_size(&H, p);
+    A.limit = A.backed;
+    CHECK(heap_realloc(&H, p, req, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
+    CHECK_INT_EQ(heap_usable_size(&H, p), u0);
+    CHECK_INT_EQ(differs(p, 1000, 2), -1);
+    CHECK_INT_EQ(free_size_at(b), size);
+    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    CHECK_HEAP();
+
+    /* Then allowed: in place, two pages back, the rest keeps its tail. */
+    A.limit = ARENA;
+    CHECK(heap_realloc(&H, p, req, WHO2) == p);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(heap_usable_size(&H, p), req);
+    CHECK_INT_EQ(differs(p, 1000, 2), -1);
+    fill(p, req, 4);
+    CHECK_INT_EQ(backed_pages(gone, gone + 2 * HEAP_PAGE), 2);
+    CHECK_INT_EQ(backed_pages(gone + 2 * HEAP_PAGE, hi), 0);
+    CHECK_INT_EQ(free_size_at(end), b + size - end);
+    CHECK_HEX_EQ(*given_back_mark(end), gone + 2 * HEAP_PAGE);
+    CHECK_INT_EQ(H.released, 6 * HEAP_PAGE);
+    /* No other block had pages to give: the peak rose by the two. */
+    CHECK_INT_EQ(H.peak_backed, peak + 2 * HEAP_PAGE);
+    CHECK_HEAP();
+
+    /* All the way to the guard: the whole neighbour is taken, every page back. */
+    req = block_at(guard) - pb - HEAP_HEADER;
+    CHECK(heap_realloc(&H, p, req, WHO2) == p);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(heap_usable_size(&H, p), req);
+    CHECK_INT_EQ(differs(p, end - pb - HEAP_HEADER, 4), -1);
+    fill(p, req, 5);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(backed_pages(inner_start(b), hi), PAGES(inner_start(b), hi));
+    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INT_EQ(differs(guard, 100, 3), -1);
+    CHECK_HEAP();
+    heap_free(&H, p, WHO1);
+    heap_free(&H, x, WHO1);
+    heap_free(&H, low, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* heap_check reads the given-back mark: wrong values are caught, whether
+ * the block gave pages back or not. */
+static void release_check_detects_bad_mark(void)
+{
+    REQUIRE(setup());
+    uint8_t *big = heap_alloc(&H, 48 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
+    REQUIRE(big && guard);
+    raise_peak(160 * KiB);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b);
+    uint32_t lo = inner_start(b), hi = inner_end(b, size);
+    uint32_t *mark = given_back_mark(b);
+    const char *why = NULL;
+
+    /* Nothing given back yet: the mark must be the inner pages' end. */
+    CHECK_HEX_EQ(*mark, hi);
+    *mark = hi - HEAP_PAGE;
+    CHECK(!heap_check(&H, &why));
+    CHECK_CONTAINS(why, "given-back mark");
+    *mark = hi;
+    CHECK_HEAP();
+
+    /* Three pages given back: a mark out of place, or in place but not
+     * what was given back. */
+    void *x = grow_past_peak(3);
+    uint32_t good = hi - 3 * HEAP_PAGE;
+    CHECK_HEX_EQ(*mark, good);
+    const uint32_t bad[] = { good + 8, hi, hi + HEAP_PAGE, lo - HEAP_PAGE, 0 };
+    for (unsigned i = 0; i < COUNT(bad); i++) {
+        *mark = bad[i];
+        why = NULL;
+        CHECK(!heap_check(&H, &why));
+        CHECK_CONTAINS(why, "given-back pages are out of place");
+    }
+    *mark = good - HEAP_PAGE;
+    why = NULL;
+    CHECK(!heap_check(&H, &why));
+    CHECK_CONTAINS(why, "counters disagree");
+    *mark = good;
+    CHECK_HEAP();
+    heap_free(&H, x, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
+/* Without a shrink callback nothing is ever given back: no pending blocks,
+ * and the heap grows past its peak with every page of a large free block
+ * still there. */
+static void release_needs_shrink_callback(void)
+{
+    REQUIRE(setup_with(ARENA, ARENA, ARENA, false));
+    uint8_t *low = heap_alloc(&H, 2000, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
+    uint8_t *guard = heap_alloc(&H, 100, WHO1);
+    REQUIRE(low && big && guard);
+    heap_free(&H, big, WHO1);
+    uint32_t b = block_at(big), size = free_size_at(b);
+    uint32_t lo = inner_start(b), hi = inner_end(b, size);
+    CHECK_HEX_EQ(H.pending, HEAP_NONE);
+    CHECK_HEX_EQ(*given_back_mark(b), hi);
+    uint8_t *more = heap_alloc(&H, 200 * KiB, WHO1);
+    REQUIRE(more != NULL);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(H.peak_backed, H.mapped);
+    CHECK_INT_EQ(backed_pages(lo, hi), PAGES(lo, hi));
+    /* Merging changes nothing either. */
+    heap_free(&H, low, WHO1);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_HEX_EQ(H.pending, HEAP_NONE);
+    CHECK_HEAP();
+    heap_free(&H, more, WHO1);
+    heap_free(&H, guard, WHO1);
+    EXPECT_NO_REPORT();
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(A.nshrink, 0);
+    finish(true);
+}
+
+/* Large blocks coming and going at random. The grow callback checks that
+ * the heap never goes past its peak while a large free block still holds
+ * pages; after an allocation that raised the peak, the peak is what the
+ * heap would hold if every large free block had given all its pages back. */
+#define RELEASE_STRESS_OPS  200000
+#define RELEASE_STRESS_LIVE 40
+
+static size_t release_stress_size(void)
+{
+    uint32_t r = rng_below(100);
+    if (r < 40)
+        return rng_below(2000);
+    if (r < 95)
+        return 8 * KiB + rng_below(72 * KiB);
+    return 100 * KiB + rng_below(200 * KiB);
+}
+
+static void release_peak_stress(void)
+{
+    REQUIRE(setup());
+    A.watch_peak = true;
+    static struct live live[RELEASE_STRESS_LIVE];
+    unsigned n = 0, rises = 0, rises_released = 0, gave_back = 0;
+    uint64_t next_seed = 1;
+    uint32_t most_released = 0;
+    rng_state = 0x52454C4541534521ull;         /* fixed: runs can be replayed */
+
+    for (unsigned op = 0; op < RELEASE_STRESS_OPS; op++) {
+        uint32_t r = rng_below(100);
+        uint32_t peak = H.peak_backed, released = H.released;
+        bool add = n == 0 ||
+                   (n < RELEASE_STRESS_LIVE && r < (n < RELEASE_STRESS_LIVE / 2 ? 60 : 40));
+        bool plain = false;             /* an allocation that frees nothing */
+        if (add) {
+            size_t size = release_stress_size();
+            uint8_t *p;
+            uint32_t kind = rng_below(10);
+            if (kind < 7) {
+                p = heap_alloc(&H, size, WHO1);
+                plain = true;
+            } else if (kind < 8) {
+                p = heap_calloc(&H, 1, size, WHO1);
+                plain = true;
+                if (p && !all_zero(p, size)) {
+                    check_fail(__FILE__, __LINE__, "op %u: calloc gave dirty memory", op);
+                    break;
+                }
+            } else {
+                p = heap_alloc_aligned(&H, (size_t)16 << rng_below(10), size, WHO1);
+            }
+            if (!p) {
+                check_fail(__FILE__, __LINE__, "op %u: allocation of %zu failed", op, size);
+                break;
+            }
+            live[n] = (struct live){ p, heap_usable_size(&H, p), next_seed++ };
+            fill(p, live[n].usable, live[n].seed);
+            n++;
+        } else {
+            unsigned i = rng_below(n);
+            struct live *l = &live[i];
+            long bad = differs(l->p, l->usable, l->seed);
+            if (bad >= 0) {
+                check_fail(__FILE__, __LINE__, "op %u: block %p (%zu bytes) damaged at +%ld",
+                           op, (void *)l->p, l->usable, bad);
+                break;
+            }
+            if (r < 75) {
+                heap_free(&H, l->p, WHO2);
+                live[i] = live[--n];
+            } else {
+                size_t size = 1 + release_stress_size();
+                uint8_t *q = heap_realloc(&H, l->p, size, WHO3);
+                if (!q) {
+                    check_fail(__FILE__, __LINE__, "op %u: realloc to %zu failed", op, size);
+                    break;
+                }
+                size_t u = heap_usable_size(&H, q);
+                bad = differs(q, u < l->usable ? u : l->usable, l->seed);
+                if (bad >= 0) {
+                    check_fail(__FILE__, __LINE__, "op %u: realloc lost data at +%ld", op, bad);
+                    break;
+                }
+                *l = (struct live){ q, u, next_seed++ };
+                fill(q, u, l->seed);
+            }
+        }
+        if (H.released > released)
+            gave_back++;
+        if (H.released > most_released)
+            most_released = H.released;
+        if (H.peak_backed > peak) {
+            rises++;
+            if (released)
+                rises_released++;
+            if (plain && H.peak_backed != ideal_backed()) {
+                check_fail(__FILE__, __LINE__, "op %u: the peak rose to %u, but %u would do",
+                           op, H.peak_backed, ideal_backed());
+                break;
+            }
+        }
+        const char *why = NULL;
+        if (!heap_check(&H, &why)) {
+            check_fail(__FILE__, __LINE__, "op %u: heap_check: %s", op, why);
+            break;
+        }
+        if (A.peak_breaks || A.nrep || H.mapped - H.released != A.backed) {
+            check_fail(__FILE__, __LINE__, "op %u: %u grows past the peak with pages "
+                       "pending, %u reports, mapped %u, released %u, backed %zu", op,
+                       A.peak_breaks, A.nrep, H.mapped, H.released, A.backed);
+            break;
+        }
+    }
+    printf("  release stress: %u operations; %u gave pages back, %u raised the peak "
+           "(%u with pages given back), at most %u KiB given back; peak %u KiB\n",
+           RELEASE_STRESS_OPS, gave_back, rises, rises_released, most_released / 1024,
+           H.peak_backed / 1024);
+    if (check_failures) {
+        finish(false);
+        return;
+    }
+    CHECK(gave_back > 100);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK_INT_EQ(differs(live[i].p, live[i].usable, live[i].seed), -1);
+        heap_free(&H, live[i].p, WHO2);
+    }
+    CHECK_INT_EQ(stats().used_blocks, 0);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_INT_EQ(A.peak_breaks, 0);
+    finish(true);
+}
+
 static void error_texts(void)
 {
     for (int e = HEAP_ERR_TOO_LARGE; e <= HEAP_ERR_BAD_ALIGN; e++) {
@@ -1725,6 +2593,17 @@ static const struct check_test tests[] = {
     TEST(coalesce_three),
     TEST(coalesce_four),
     TEST(coalesce_five),
+    TEST(release_waits_for_peak),
+    TEST(release_oldest_first),
+    TEST(release_alloc_backs_again),
+    TEST(release_alloc_refused),
+    TEST(release_merge_neighbours),
+    TEST(release_merge_between),
+    TEST(release_merge_into_top),
+    TEST(release_realloc_in_place),
+    TEST(release_check_detects_bad_mark),
+    TEST(release_needs_shrink_callback),
+    TEST(release_peak_stress),
     TEST(error_texts),
     TEST(stress),
 };
