@@ -79,7 +79,11 @@ struct heap;
 
 /* Back [addr, addr + bytes) with memory; 0 on success. */
 typedef int (*heap_grow_fn)(void *ctx, uintptr_t addr, size_t bytes);
-/* [addr, addr + bytes) is no longer needed. */
+/* [addr, addr + bytes) is no longer needed. The heap never writes there
+ * again before backing it, but it may read it: a stale pointer (a double
+ * free) is checked by reading the head in front of it, which may lie on a
+ * page given back. So those pages must stay readable (zeroes will do): the
+ * kernel maps a shared read-only frame of zeroes there. */
 typedef void (*heap_shrink_fn)(void *ctx, uintptr_t addr, size_t bytes);
 /* A misuse or a failure: what, the pointer or size involved, and who asked. */
 typedef void (*heap_report_fn)(void *ctx, enum heap_error e, const void *ptr,

@@ -49,7 +49,8 @@ bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags);
 /* Backs [va, va + bytes) with fresh frames, all or nothing: 0 or -1. The
  * signature is heap.h's grow callback (ctx unused), so heaps use it as is. */
 int paging_back_range(void *ctx, uintptr_t va, size_t bytes);
-/* Unmaps [va, va + bytes) and frees its frames; heap.h's shrink callback. */
+/* Frees the frames of [va, va + bytes) and maps a shared frame of zeroes
+ * there instead, read-only (see heap.h); heap.h's shrink callback. */
 void paging_release_range(void *ctx, uintptr_t va, size_t bytes);
 /* The directory entry, table entry, frame and flags of va, in words. */
 void paging_walk_print(uintptr_t va);

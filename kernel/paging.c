@@ -176,13 +176,34 @@ bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags)
     return true;
 }
 
+/*
+ * Pages a heap gives back are not left unmapped: they map one shared frame
+ * of zeroes, read-only. A heap checks a stale pointer (a double free, say)
+ * by reading the head in front of it; that head may lie on a page given
+ * back, and reading it must give a wrong head, not a page fault. Writing
+ * there still faults. The zero frame is the first frame given back,
+ * cleared.
+ */
+static uint32_t zero_frame;
+
 void paging_release_range(void *ctx, uintptr_t va, size_t bytes)
 {
     (void)ctx;
     for (uintptr_t a = va; a < va + bytes; a += PAGE_SIZE) {
-        uint32_t frame = paging_unmap(a);
-        if (frame)
-            frame_free(frame);
+        uint32_t pa;
+        if (!paging_translate(a, &pa, 0))
+            continue;
+        pa &= PTE_FRAME_MASK;
+        if (pa == zero_frame)
+            continue;
+        if (!zero_frame) {
+            memset((void *)a, 0, PAGE_SIZE);
+            zero_frame = pa;
+            paging_protect(a, 0);
+            continue;
+        }
+        frame_free(paging_unmap(a));
+        paging_map(a, zero_frame, 0);   /* its table is there: cannot fail */
     }
 }
 
@@ -190,6 +211,11 @@ int paging_back_range(void *ctx, uintptr_t va, size_t bytes)
 {
     for (uintptr_t a = va; a < va + bytes; a += PAGE_SIZE) {
         uint32_t frame = frame_alloc();
+        if (frame != PMM_NO_FRAME) {
+            uint32_t old = paging_unmap(a);     /* the zero frame, or nothing */
+            if (old && old != zero_frame)
+                frame_free(old);
+        }
         if (frame == PMM_NO_FRAME || paging_map(a, frame, PTE_WRITE) != 0) {
             if (frame != PMM_NO_FRAME)
                 frame_free(frame);

@@ -362,6 +362,40 @@ static void test_heap_misuse(void)
     (void)d;
 }
 
+/*
+ * A large free block gives its pages back when the heap would otherwise
+ * hold more than ever; a block merged into it loses its head page too, and
+ * a double free of that block is still reported, not a page fault: the
+ * page maps the shared zero frame, read-only.
+ */
+static void test_heap_gives_pages_back(void)
+{
+    static struct heap h;
+    memset(misuse_seen, 0, sizeof misuse_seen);
+    if (heap_init(&h, TEST_HEAP_VIRT + TEST_HEAP_SIZE / 2, TEST_HEAP_SIZE / 2,
+                  paging_back_range, paging_release_range, count_misuse, 0) != 0) {
+        report("heap.pages_given_back", false, "no memory for the test heap");
+        return;
+    }
+    char *a = heap_alloc(&h, 64 * 1024, 0), *b = heap_alloc(&h, 8 * 1024, 0);
+    char *c = heap_alloc(&h, 32, 0);
+    heap_free(&h, a, 0);
+    char *x = heap_alloc(&h, 128 * 1024, 0);        /* past the peak: a gives back */
+    bool given_back = a && b && c && x && h.released >= 15 * PAGE_SIZE;
+    heap_free(&h, b, 0);                            /* merges into a */
+    uint32_t pa = 0, flags = PTE_WRITE;
+    bool zero_page = paging_translate((uintptr_t)b & ~(uintptr_t)(PAGE_SIZE - 1), &pa, &flags) &&
+                     !(flags & PTE_WRITE);
+    heap_free(&h, b, 0);                            /* a double free */
+    const char *why = "";
+    bool ok = given_back && zero_page && misuse_seen[HEAP_ERR_DOUBLE_FREE] == 1 &&
+              heap_check(&h, &why);
+    heap_free(&h, x, 0);
+    heap_free(&h, c, 0);
+    report("heap.pages_given_back", ok && heap_check(&h, &why),
+           "pages were not given back, or a double free on them went wrong");
+}
+
 /* ---- tasks ------------------------------------------------------------------ */
 
 static volatile unsigned shared_counter;
@@ -486,6 +520,7 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     test_heap_basics();
     test_heap_stress();
     test_heap_misuse();
+    test_heap_gives_pages_back();
     if (task_started()) {
         test_preemption();
         test_growth();

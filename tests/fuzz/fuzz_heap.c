@@ -50,9 +50,9 @@
  * all its pages, and with a shrink callback no more than HEAP_TRIM_AT + 2
  * pages (a free top that big is trimmed, down to HEAP_TRIM_AT / 2 of slack).
  *
- * Left out: freeing again a block whose head is on a page the heap has
- * given back since. heap_free reads that head, which faults instead of
- * being reported; set FUZZ_HEAP_STALE_FREES in the environment to try it.
+ * Pages the heap gives back read as zeroes afterwards (PROT_READ), as the
+ * kernel's shared zero frame does: freeing again a block whose head is on
+ * such a page must be reported, not fault. Writing there still crashes.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -218,8 +218,9 @@ static void shrink_cb(void *ctx, uintptr_t addr, size_t bytes)
     if (addr < (uintptr_t)env.base + HEAP_PAGE || off((void *)addr) + bytes > heap.mapped)
         fail("shrink [+%#zx, %zu bytes): outside the first page to the end (+%#x)",
              off((void *)addr), bytes, heap.mapped);
-    /* Contents go, as with a frame given back. */
-    if (mmap((void *)addr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+    /* Contents go, as with a frame given back; the pages read as zeroes
+     * (the kernel maps its zero frame there) and writes crash. */
+    if (mmap((void *)addr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
              MAP_NORESERVE, -1, 0) == MAP_FAILED)
         fail("mmap failed");
     mark(addr, bytes, false);
@@ -802,12 +803,7 @@ static void op_misuse(struct input *in, const uint8_t *last_freed)
     case 3:         /* the block freed just before */
         if (!last_freed)
             return;
-        /* The heap reads the head of what it is given: when that head is
-         * on a page it gave back since, the read faults instead of being
-         * reported. Left out unless FUZZ_HEAP_STALE_FREES is set. */
-        if (!env.stale_frees && (!env.page[(off(last_freed) - HEAP_HEADER) / HEAP_PAGE] ||
-                                 !env.page[(off(last_freed) + 11) / HEAP_PAGE]))
-            return;
+        /* Its head may be on a page given back since: it reads as zeroes. */
         /* (NOT_HEAP when the free gave the pages at the top back) */
         env.expect = BIT(HEAP_ERR_DOUBLE_FREE) | BIT(HEAP_ERR_CORRUPT) |
                      BIT(HEAP_ERR_INSIDE_BLOCK) | BIT(HEAP_ERR_NOT_HEAP);
@@ -857,7 +853,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (b == MAP_FAILED)
             fail("cannot reserve %u bytes", RESERVE);
         env.base = b;
-        env.stale_frees = getenv("FUZZ_HEAP_STALE_FREES") != NULL;
     }
     memset(env.page, 0, sizeof env.page);
     env.backed = env.peak = env.mapped = 0;

@@ -1,8 +1,9 @@
 /*
  * test_heap.c - kernel/heap.c, the segregated-fit allocator, over host
  * memory: a PROT_NONE reservation whose pages the grow callback makes
- * readable and writable (and the shrink callback takes back), so that any
- * access past the mapped part crashes instead of passing. Alignment, sizes
+ * readable and writable (and the shrink callback takes back: read-only
+ * zeroes from then on, like the kernel's zero frame), so that any access
+ * past the mapped part, or any write to a page given back, crashes. Alignment, sizes
  * and per-block overhead, size 0, too-large requests, running out, every
  * misuse free reports, overruns, realloc, calloc, aligned allocation,
  * coalescing in every order, growing and trimming, and a long randomized run
@@ -114,8 +115,9 @@ static void arena_shrink(void *ctx, uintptr_t addr, size_t bytes)
     a->nshrink++;
     if (!pages_are(a, "shrink", addr, bytes, true))
         return;
-    /* Drop the contents too, as giving the frames back would. */
-    if (mmap((void *)addr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+    /* Drop the contents too, as giving the frames back would; the pages
+     * read as zeroes after (the kernel's shared zero frame) and writes fault. */
+    if (mmap((void *)addr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
              MAP_NORESERVE, -1, 0) == MAP_FAILED) {
         perror("mmap");
         abort();
@@ -2383,6 +2385,37 @@ static void release_check_detects_bad_mark(void)
     finish(true);
 }
 
+/* A double free of a block whose head lies on a page given back since (it
+ * merged into a block that had given its pages back) is reported: the page
+ * reads as zeroes, and the heap does not take that for a head. */
+static void release_double_free_reported(void)
+{
+    REQUIRE(setup());
+    uint8_t *a = heap_alloc(&H, 64 * KiB, WHO1), *b = heap_alloc(&H, 8 * KiB, WHO1);
+    uint8_t *c = heap_alloc(&H, 32, WHO1);
+    REQUIRE(a && b && c);
+    fill(c, 32, 3);
+    heap_free(&H, a, WHO1);
+    uint32_t ab = block_at(a), asize = free_size_at(ab);
+    void *x = grow_past_peak(PAGES(inner_start(ab), inner_end(ab, asize)) + 4);
+    CHECK_INT_EQ(*given_back_mark(ab), inner_start(ab));  /* all of it went */
+    heap_free(&H, b, WHO1);             /* merges: b's head page goes too */
+    uint32_t head_page = block_at(b) & ~(uint32_t)(HEAP_PAGE - 1);
+    REQUIRE(backed_pages(head_page, head_page + HEAP_PAGE) == 0);
+    EXPECT_NO_REPORT();
+    CHECK_HEAP();
+    heap_free(&H, b, WHO2);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, b, WHO2);
+    CHECK(heap_realloc(&H, b, 10, WHO3) == NULL);
+    EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, b, WHO3);
+    CHECK_HEAP();
+    CHECK_INT_EQ(differs(c, 32, 3), -1);
+    heap_free(&H, x, WHO1);
+    heap_free(&H, c, WHO1);
+    EXPECT_NO_REPORT();
+    finish(true);
+}
+
 /* Without a shrink callback nothing is ever given back: no pending blocks,
  * and the heap grows past its peak with every page of a large free block
  * still there. */
@@ -2602,6 +2635,7 @@ static const struct check_test tests[] = {
     TEST(release_merge_into_top),
     TEST(release_realloc_in_place),
     TEST(release_check_detects_bad_mark),
+    TEST(release_double_free_reported),
     TEST(release_needs_shrink_callback),
     TEST(release_peak_stress),
     TEST(error_texts),
