@@ -59,10 +59,18 @@
 #define HEAP_TRIM_AT        (64 * 1024) /* a free top this big gives pages back */
 #define HEAP_PAGE           4096
 /* The small-block cache: freed blocks of 24..512 bytes wait, unmerged, in
- * a LIFO per size, to be handed out again at once (like glibc's tcache). */
+ * a LIFO per size, to be handed out again at once (like glibc's tcache and
+ * fast bins), and are merged back a few at a time when the free lists
+ * would otherwise have to cut up a much bigger block. */
 #define HEAP_CACHE_CLASSES  62
 #define HEAP_CACHE_MAX_BLOCK (HEAP_MIN_BLOCK + HEAP_ALIGN * (HEAP_CACHE_CLASSES - 1))
-#define HEAP_CACHE_DEFAULT  7           /* blocks kept per size when it is on */
+#define HEAP_CACHE_DEFAULT  4096        /* blocks kept per size when it is on */
+/* An allocation about to cut a block HEAP_CONSOLIDATE_RATIO times its size
+ * or more first merges HEAP_CONSOLIDATE_STEP cached blocks, when more than
+ * HEAP_CONSOLIDATE_MIN wait in the cache; growing first merges them all. */
+#define HEAP_CONSOLIDATE_RATIO 8
+#define HEAP_CONSOLIDATE_MIN   64
+#define HEAP_CONSOLIDATE_STEP  64
 
 enum heap_error {
     HEAP_ERR_TOO_LARGE,         /* a request the heap can never satisfy */
@@ -105,6 +113,7 @@ struct heap {
     uint32_t cache_head[HEAP_CACHE_CLASSES];    /* offsets; HEAP_NONE: empty */
     uint32_t cache_count[HEAP_CACHE_CLASSES];
     uint32_t cache_limit;           /* blocks per size; 0: no cache */
+    uint32_t flush_next;            /* the size the next partial merge starts at */
     uint32_t cached_blocks;
     heap_grow_fn grow;
     heap_shrink_fn shrink;

@@ -706,6 +706,25 @@ static void report(struct heap *h, enum heap_error e, const void *p, size_t size
 
 /* A free block of `size` bytes or more, out of the lists; HEAP_NONE when
  * even growing cannot give one. */
+static void release(struct heap *h, uint32_t b);
+
+/* Up to n cached blocks go back to the free lists, merged, taken size by
+ * size from where the last call stopped. */
+static void flush_some(struct heap *h, uint32_t n)
+{
+    uint32_t c = h->flush_next;
+    for (uint32_t seen = 0; n && seen < HEAP_CACHE_CLASSES; seen++) {
+        uint32_t b;
+        while (n && (b = cache_pop(h, c)) != HEAP_NONE) {
+            release(h, b);
+            n--;
+        }
+        if (n)
+            c = c + 1 == HEAP_CACHE_CLASSES ? 0 : c + 1;
+    }
+    h->flush_next = c;
+}
+
 static inline __attribute__((always_inline)) uint32_t get_free(struct heap *h, uint32_t size)
 {
     uint32_t b = find_free(h, size);
@@ -757,6 +776,20 @@ static __attribute__((noinline)) void *alloc_slow(struct heap *h, size_t request
     uint32_t b = find_free(h, size);
     if (b == HEAP_NONE)
         b = find_in_own_list(h, size);
+    /*
+     * Consolidate, a little at a time, the way glibc does with its fast
+     * bins: when the best the lists have is a block many times too big (or
+     * nothing), and many blocks wait in the cache unmerged, merge some of
+     * them first. Cutting up a big block while small holes wait is what
+     * fragments a heap; merging a bounded number keeps the step bounded.
+     */
+    if (h->cached_blocks > HEAP_CONSOLIDATE_MIN &&
+        (b == HEAP_NONE || block_size(h, b) / HEAP_CONSOLIDATE_RATIO > size)) {
+        flush_some(h, HEAP_CONSOLIDATE_STEP);
+        b = find_free(h, size);
+        if (b == HEAP_NONE)
+            b = find_in_own_list(h, size);
+    }
     if (b == HEAP_NONE && size < HEAP_CACHE_MAX_BLOCK && h->cached_blocks) {
         uint32_t cached = cache_take_larger(h, size);
         if (cached != HEAP_NONE)

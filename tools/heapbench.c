@@ -1077,7 +1077,7 @@ static void usage(void)
             "  -r N          throughput replays per trace and allocator, median (default 11)\n"
             "  -l N          latency replays; each op's time is the minimum (default 5)\n"
             "  -s N          operations measured per scaling row (default 100000)\n"
-            "  -c N          blocks per size in mematlas's small-block cache (default 32, 0: off)\n"
+            "  -c N          blocks per size in mematlas's small-block cache (default 4096, 0: off)\n"
             "  --no-scaling  skip the scaling section\n"
             "  --scaling     only the scaling section (no traces needed)\n"
             "  --prefault    map the mematlas reservation read-write up front, so its\n"
@@ -1109,7 +1109,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-s") == 0)
             opt.scale_ops = num_arg(argc, argv, &i, 2, 100000000);
         else if (strcmp(argv[i], "-c") == 0)
-            g_cache = (unsigned)num_arg(argc, argv, &i, 0, 1024);
+            g_cache = (unsigned)num_arg(argc, argv, &i, 0, 1u << 20);
         else if (strcmp(argv[i], "--no-scaling") == 0)
             opt.scaling = false;
         else if (strcmp(argv[i], "--scaling") == 0)
