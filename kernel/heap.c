@@ -725,24 +725,40 @@ static void flush_some(struct heap *h, uint32_t n)
     h->flush_next = c;
 }
 
-static inline __attribute__((always_inline)) uint32_t get_free(struct heap *h, uint32_t size)
+/* The good-fit search, then a look into the request's own list. */
+static inline uint32_t find_fit(struct heap *h, uint32_t size)
 {
     uint32_t b = find_free(h, size);
-    if (b == HEAP_NONE)
-        b = find_in_own_list(h, size);
-    if (b == HEAP_NONE && h->cached_blocks) {
+    return b != HEAP_NONE ? b : find_in_own_list(h, size);
+}
+
+/* The lists hold nothing that fits: a free block of `size` bytes or more,
+ * out of the lists, after merging the cache or else growing; HEAP_NONE
+ * when even growing cannot give one. */
+static uint32_t flush_or_grow(struct heap *h, uint32_t size)
+{
+    uint32_t b = HEAP_NONE;
+    if (h->cached_blocks) {
         /* Merge all that waits in the cache before growing: flushing only
          * part of it (until something fits) leaves more small holes, and
          * the heap then needs more pages at its peak. */
         heap_flush_cache(h);
-        b = find_free(h, size);
-        if (b == HEAP_NONE)
-            b = find_in_own_list(h, size);
+        b = find_fit(h, size);
     }
-    if (b != HEAP_NONE)
-        remove_free(h, b, block_size(h, b));
-    else
-        b = grow(h, size);
+    if (b == HEAP_NONE)
+        return grow(h, size);
+    remove_free(h, b, block_size(h, b));
+    return b;
+}
+
+/* A free block of `size` bytes or more, out of the lists; HEAP_NONE when
+ * even growing cannot give one. */
+static uint32_t get_free(struct heap *h, uint32_t size)
+{
+    uint32_t b = find_fit(h, size);
+    if (b == HEAP_NONE)
+        return flush_or_grow(h, size);
+    remove_free(h, b, block_size(h, b));
     return b;
 }
 
@@ -773,9 +789,7 @@ static __attribute__((noinline)) void *alloc_slow(struct heap *h, size_t request
         report(h, HEAP_ERR_TOO_LARGE, 0, request, caller);
         return 0;
     }
-    uint32_t b = find_free(h, size);
-    if (b == HEAP_NONE)
-        b = find_in_own_list(h, size);
+    uint32_t b = find_fit(h, size);
     /*
      * Consolidate, a little at a time, the way glibc does with its fast
      * bins: when the best the lists have is a block many times too big (or
@@ -786,9 +800,7 @@ static __attribute__((noinline)) void *alloc_slow(struct heap *h, size_t request
     if (h->cached_blocks > HEAP_CONSOLIDATE_MIN &&
         (b == HEAP_NONE || block_size(h, b) / HEAP_CONSOLIDATE_RATIO > size)) {
         flush_some(h, HEAP_CONSOLIDATE_STEP);
-        b = find_free(h, size);
-        if (b == HEAP_NONE)
-            b = find_in_own_list(h, size);
+        b = find_fit(h, size);
     }
     if (b == HEAP_NONE && size < HEAP_CACHE_MAX_BLOCK && h->cached_blocks) {
         uint32_t cached = cache_take_larger(h, size);
@@ -810,7 +822,7 @@ static __attribute__((noinline)) void *alloc_slow(struct heap *h, size_t request
         }
         remove_free(h, b, have);
     } else {
-        b = get_free(h, size);
+        b = flush_or_grow(h, size);     /* the lists were just searched */
     }
     if (b == HEAP_NONE || !take_block(h, b, size)) {
         report(h, HEAP_ERR_OUT_OF_MEMORY, 0, request, caller);
