@@ -51,15 +51,16 @@ ASFLAGS := -ffreestanding -Iinclude -D__ASSEMBLER__ -MMD -MP -g
 LDFLAGS := -nostdlib -ffreestanding -no-pie -Wl,--build-id=none \
            -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-KERNEL_C := $(wildcard kernel/*.c)
-KERNEL_S := $(wildcard boot/*.S)
+KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c)
+KERNEL_S := $(wildcard boot/*.S kernel/*/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
 ELF := $(BUILD)/mematlas.elf
 ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
-HOST_SRC   := kernel/format.c kernel/bootinfo.c kernel/cmdline.c kernel/region.c kernel/diagram.c \
-              kernel/pmm.c kernel/heap.c kernel/stackzone.c kernel/gc.c
+HOST_SRC   := kernel/lib/format.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
+              kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c kernel/mm/heap.c \
+              kernel/sched/stackzone.c kernel/mm/gc.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -70,6 +71,7 @@ FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TIME    ?= 600
+HEADERS      := $(wildcard include/*.h include/*/*.h)
 TRACES       := $(wildcard tests/traces/*.trace)
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
@@ -119,20 +121,20 @@ $(BUILD)/test/mb2-overflow.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit demo=stack-overflow
 
-$(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(wildcard include/*.h)
+$(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
 
-$(BUILD)/host/heapbench: tools/heapbench.c kernel/heap.c $(wildcard include/*.h)
+$(BUILD)/host/heapbench: tools/heapbench.c kernel/mm/heap.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c kernel/heap.c -o $@
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c kernel/mm/heap.c -o $@
 
-$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c kernel/heap.c $(wildcard include/*.h)
+$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c kernel/mm/heap.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c kernel/heap.c -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c kernel/mm/heap.c -o $@
 
 $(BUILD):
 	@mkdir -p $@
@@ -149,11 +151,10 @@ test: all $(HOST_TESTS) $(TEST_ISOS) $(BUILD)/host/fuzz_heap
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
-	$(PYTHON) -m pytest -q tests/test_host.py
+	$(PYTHON) -m pytest -q tests/host
 
 test-qemu: all $(TEST_ISOS)
-	$(PYTHON) -m pytest -q tests/test_boot.py tests/test_paging.py tests/test_tasks.py \
-	    tests/test_tour.py
+	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py

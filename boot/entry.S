@@ -15,7 +15,7 @@
  *     leaving the boot stack's guard page out.
  */
 #include "memlayout.h"
-#include "multiboot.h"
+#include "boot/multiboot.h"
 
 #define PTE_PRESENT   0x001
 #define PTE_WRITE     0x002

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "format.h"
+#include "lib/format.h"
 
 /* Called by boot/entry.S on the boot stack, in the higher half. */
 __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys);

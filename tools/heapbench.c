@@ -1,6 +1,6 @@
 /*
  * heapbench.c - replays allocation traces against mematlas's heap
- * (kernel/heap.c) and against the host C library's malloc, side by side.
+ * (kernel/mm/heap.c) and against the host C library's malloc, side by side.
  *
  *   build/host/heapbench [options] TRACE...
  *
@@ -58,7 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "heap.h"
+#include "mm/heap.h"
 
 /* Blocks per size in the heap's small-block cache (-c N; 0 turns it off). */
 static unsigned g_cache = HEAP_CACHE_DEFAULT;

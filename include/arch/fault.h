@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
-#include "kjmp.h"
+#include "arch/kjmp.h"
 #include "memlayout.h"
-#include "trap.h"
+#include "arch/trap.h"
 
 #define BACKTRACE_MAX 16
 

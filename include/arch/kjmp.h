@@ -1,5 +1,5 @@
 /*
- * kjmp.h - setjmp and longjmp for the kernel (boot/kjmp.S).
+ * kjmp.h - setjmp and longjmp for the kernel (kernel/arch/kjmp.S).
  */
 #ifndef KJMP_H
 #define KJMP_H

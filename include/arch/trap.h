@@ -1,5 +1,5 @@
 /*
- * trap.h - what the CPU and boot/isr.S leave on the stack when an exception
+ * trap.h - what the CPU and kernel/arch/isr.S leave on the stack when an exception
  * or interrupt arrives, and the table that sends each vector to its handler.
  */
 #ifndef TRAP_H

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "bootinfo.h"
-#include "region.h"
+#include "boot/bootinfo.h"
+#include "atlas/region.h"
 
 extern struct region_table atlas;
 

@@ -6,8 +6,8 @@
 #ifndef DIAGRAM_H
 #define DIAGRAM_H
 
-#include "format.h"
-#include "region.h"
+#include "lib/format.h"
+#include "atlas/region.h"
 
 /* One step of the walk: a region, or a gap between regions. */
 struct diagram_item {

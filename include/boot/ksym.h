@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "bootinfo.h"
+#include "boot/bootinfo.h"
 
 #define KSYM_MAX        4096            /* more is taken for a foreign table */
 #define KSYM_NAMES_MAX  (48 * 1024)

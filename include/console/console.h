@@ -5,7 +5,7 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
-#include "format.h"
+#include "lib/format.h"
 
 #include <stdbool.h>
 

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "format.h"
+#include "lib/format.h"
 
 bool serial_init(void);                 /* false: no UART answered */
 void serial_putc(char c);               /* '\n' goes out as "\r\n" */

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "format.h"
+#include "lib/format.h"
 #include "memlayout.h"
 
 enum vga_color {

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "bootinfo.h"
-#include "cmdline.h"
+#include "boot/bootinfo.h"
+#include "boot/cmdline.h"
 
 struct selftest_context {
     const struct boot_info *boot;

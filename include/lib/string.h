@@ -1,7 +1,7 @@
 /*
  * kstring.h - the few C library string functions the kernel needs.
  *
- * In the kernel they come from kernel/string.c; in the host tests from the C
+ * In the kernel they come from kernel/lib/string.c; in the host tests from the C
  * library, so the same callers build in both places.
  */
 #ifndef KSTRING_H

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "heap.h"
+#include "mm/heap.h"
 
 #define GC_GRANULE      8
 #define GC_GOGC_DEFAULT 100     /* collect when the heap has grown by 100% */

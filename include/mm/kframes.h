@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "bootinfo.h"
-#include "pmm.h"
+#include "boot/bootinfo.h"
+#include "mm/frames.h"
 
 extern struct pmm kernel_frames;
 

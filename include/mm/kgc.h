@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "gc.h"
+#include "mm/gc.h"
 
 extern struct gc kernel_gc;
 

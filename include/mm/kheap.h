@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "heap.h"
+#include "mm/heap.h"
 
 extern struct heap kernel_heap;
 

@@ -5,7 +5,7 @@
 #ifndef CHAN_H
 #define CHAN_H
 
-#include "task.h"
+#include "sched/task.h"
 
 struct chan {
     void **slots;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stackzone.h"
+#include "sched/stackzone.h"
 
 #define TASK_NAME_MAX   16
 #define TASK_MAIN_ID    0       /* kernel_main, on the boot stack */

@@ -1,20 +1,20 @@
 /*
  * fault.c - turn every CPU exception into an explanation.
  */
-#include "fault.h"
+#include "arch/fault.h"
 
-#include "atlas.h"
-#include "console.h"
-#include "gdt.h"
+#include "atlas/atlas.h"
+#include "console/console.h"
+#include "arch/gdt.h"
 #include "kernel.h"
-#include "kstring.h"
-#include "ksym.h"
+#include "lib/string.h"
+#include "boot/ksym.h"
 #include "memlayout.h"
-#include "paging.h"
-#include "region.h"
+#include "mm/paging.h"
+#include "atlas/region.h"
 #include "sections.h"
-#include "serial.h"
-#include "task.h"
+#include "console/serial.h"
+#include "sched/task.h"
 
 #define PF_PRESENT  0x1     /* page-fault error code bits */
 #define PF_WRITE    0x2

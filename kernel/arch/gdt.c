@@ -3,7 +3,7 @@
  * leave GDTR undefined at entry, so the kernel must load one before it
  * reloads any segment register.
  */
-#include "gdt.h"
+#include "arch/gdt.h"
 
 #define SEG_PRESENT     0x80
 #define SEG_RING3       0x60

@@ -3,9 +3,9 @@
  * isr.S, except the page fault and the double fault: each gets a task gate,
  * so that its handler runs on a stack of its own (see fault.c).
  */
-#include "trap.h"
+#include "arch/trap.h"
 
-#include "gdt.h"
+#include "arch/gdt.h"
 
 #define GATE_INTERRUPT  0x8E    /* present, ring 0, 32-bit interrupt gate */
 #define GATE_TASK       0x85    /* present, ring 0, task gate */

@@ -7,8 +7,8 @@
  * struct trap_frame it built. The double fault (vector 8) does not come here:
  * it goes through a task gate to a task of its own (see fault.c).
  */
-#include "gdt.h"
-#include "trap.h"
+#include "arch/gdt.h"
+#include "arch/trap.h"
 
         .macro  STUB_NOERR vector
         .globl  isr\vector

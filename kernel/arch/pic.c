@@ -4,11 +4,11 @@
  * The BIOS leaves the PICs on vectors 8..15, on top of the CPU's own
  * exceptions; they are moved to 32..47 before any line is unmasked.
  */
-#include "irq.h"
+#include "arch/irq.h"
 
-#include "ports.h"
-#include "task.h"
-#include "trap.h"
+#include "arch/ports.h"
+#include "sched/task.h"
+#include "arch/trap.h"
 
 #define PIC1_CMD        0x20
 #define PIC1_DATA       0x21

@@ -8,9 +8,9 @@
  * Children sit in boxes inside their parent's box; stretches that no region
  * claims are shown as gaps, so nothing in the address space goes unsaid.
  */
-#include "diagram.h"
+#include "atlas/diagram.h"
 
-#include "kstring.h"
+#include "lib/string.h"
 
 #define BOX_WIDTH   46      /* inner width of a top-level box */
 #define ADDR_WIDTH  12

@@ -2,21 +2,21 @@
  * atlas.c - build the table of regions from the linker's symbols, the PC's
  * fixed low-memory areas and what the boot loader said, then print it.
  */
-#include "atlas.h"
+#include "atlas/atlas.h"
 
-#include "console.h"
-#include "diagram.h"
-#include "bump.h"
-#include "fault.h"
-#include "frames.h"
-#include "kheap.h"
-#include "format.h"
-#include "kstring.h"
-#include "paging.h"
+#include "console/console.h"
+#include "atlas/diagram.h"
+#include "mm/bump.h"
+#include "arch/fault.h"
+#include "mm/kframes.h"
+#include "mm/kheap.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/paging.h"
 #include "sections.h"
-#include "serial.h"
-#include "task.h"
-#include "vga.h"
+#include "console/serial.h"
+#include "sched/task.h"
+#include "console/vga.h"
 
 struct region_table atlas;
 

@@ -1,9 +1,9 @@
 /*
  * region.c - the region table: add, sort, nest, look up.
  */
-#include "region.h"
+#include "atlas/region.h"
 
-#include "kstring.h"
+#include "lib/string.h"
 
 void region_table_init(struct region_table *t)
 {

@@ -7,13 +7,13 @@
  * usable become warnings; only a wrong magic number or an unreadable block
  * header is an error, and then nothing at all is taken from the block.
  */
-#include "bootinfo.h"
+#include "boot/bootinfo.h"
 
 #include <stdarg.h>
 
-#include "format.h"
-#include "kstring.h"
-#include "multiboot.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "boot/multiboot.h"
 
 #define MB1_INFO_SIZE       116     /* the whole structure the spec defines */
 #define MB1_MMAP_ENTRY_MIN  20      /* base, length and type after `size` */

@@ -3,12 +3,12 @@
  * environment. Never fails: a word that cannot be trusted is dropped and the
  * reason kept as a warning, so the boot always goes on.
  */
-#include "cmdline.h"
+#include "boot/cmdline.h"
 
 #include <stdarg.h>
 
-#include "format.h"
-#include "kstring.h"
+#include "lib/format.h"
+#include "lib/string.h"
 
 static void warn(struct cmdline *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void warn(struct cmdline *c, const char *fmt, ...)

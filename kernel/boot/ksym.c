@@ -2,10 +2,10 @@
  * ksym.c - copy the kernel's function and object symbols into a small
  * sorted table that fault reports can search.
  */
-#include "ksym.h"
+#include "boot/ksym.h"
 
-#include "bump.h"
-#include "kstring.h"
+#include "mm/bump.h"
+#include "lib/string.h"
 #include "memlayout.h"
 
 #define SHT_SYMTAB      2

@@ -1,11 +1,11 @@
 /*
  * console.c - kprintf: one formatter, two sinks.
  */
-#include "console.h"
+#include "console/console.h"
 
-#include "irq.h"
-#include "serial.h"
-#include "vga.h"
+#include "arch/irq.h"
+#include "console/serial.h"
+#include "console/vga.h"
 
 static bool vga_on = true;
 

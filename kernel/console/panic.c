@@ -5,11 +5,11 @@
 
 #include <stdint.h>
 
-#include "console.h"
+#include "console/console.h"
 #include "memlayout.h"
-#include "ports.h"
-#include "serial.h"
-#include "vga.h"
+#include "arch/ports.h"
+#include "console/serial.h"
+#include "console/vga.h"
 
 bool kernel_exit_on_stop;
 

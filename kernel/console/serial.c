@@ -4,12 +4,12 @@
  * Polled, not interrupt driven: the atlas is printed before interrupts exist,
  * and a fault handler must be able to print with interrupts off.
  */
-#include "serial.h"
+#include "console/serial.h"
 
 #include <stdint.h>
 
-#include "irq.h"
-#include "ports.h"
+#include "arch/irq.h"
+#include "arch/ports.h"
 
 #define COM1            0x3F8
 #define UART_DATA       0   /* THR on write, RBR on read; DLL when DLAB=1 */

@@ -2,9 +2,9 @@
  * vga.c - the VGA colour text buffer at physical 0xB8000, seen through the
  * kernel window at VGA_TEXT_VIRT. Each cell is a character and an attribute.
  */
-#include "vga.h"
+#include "console/vga.h"
 
-#include "ports.h"
+#include "arch/ports.h"
 
 #define CRTC_INDEX          0x3D4
 #define CRTC_DATA           0x3D5

@@ -2,23 +2,23 @@
  * demo.c - the paging demonstrations: what "read-only for safety" and
  * "limited in size" look like when the machine enforces them.
  */
-#include "demo.h"
+#include "guide/demo.h"
 
-#include "atlas.h"
-#include "console.h"
-#include "fault.h"
-#include "chan.h"
-#include "irq.h"
-#include "kheap.h"
-#include "task.h"
-#include "trap.h"
-#include "tour.h"
-#include "kjmp.h"
-#include "kstring.h"
-#include "paging.h"
+#include "atlas/atlas.h"
+#include "console/console.h"
+#include "arch/fault.h"
+#include "sched/chan.h"
+#include "arch/irq.h"
+#include "mm/kheap.h"
+#include "sched/task.h"
+#include "arch/trap.h"
+#include "guide/tour.h"
+#include "arch/kjmp.h"
+#include "lib/string.h"
+#include "mm/paging.h"
 #include "sections.h"
-#include "seed.h"
-#include "serial.h"
+#include "guide/examples.h"
+#include "console/serial.h"
 
 static volatile unsigned depth;         /* how deep stack-overflow got */
 static volatile unsigned frame_bytes;   /* the size of one of its frames */

@@ -2,9 +2,9 @@
  * seed.c - the guide's examples as C, kept apart so that their symbols are
  * easy to find with nm and in the atlas.
  */
-#include "seed.h"
+#include "guide/examples.h"
 
-#include "kheap.h"
+#include "mm/kheap.h"
 
 int globalCount = 100;
 int zeroCount;

@@ -3,23 +3,23 @@
  * linker produced, the regions the atlas found, the consoles, the boot data.
  * Host-testable logic is tested on the host; these test it in place.
  */
-#include "selftest.h"
+#include "guide/selftest.h"
 
-#include "atlas.h"
-#include "console.h"
-#include "format.h"
-#include "frames.h"
-#include "irq.h"
-#include "kheap.h"
-#include "task.h"
-#include "ksym.h"
-#include "kstring.h"
+#include "atlas/atlas.h"
+#include "console/console.h"
+#include "lib/format.h"
+#include "mm/kframes.h"
+#include "arch/irq.h"
+#include "mm/kheap.h"
+#include "sched/task.h"
+#include "boot/ksym.h"
+#include "lib/string.h"
 #include "memlayout.h"
-#include "paging.h"
+#include "mm/paging.h"
 #include "sections.h"
-#include "seed.h"
-#include "serial.h"
-#include "vga.h"
+#include "guide/examples.h"
+#include "console/serial.h"
+#include "console/vga.h"
 
 extern uintptr_t __stack_chk_guard;
 

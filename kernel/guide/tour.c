@@ -3,21 +3,21 @@
  * printing what it shows, the real addresses, and a verdict:
  * "@claim name=DEMO result=holds|differs detail=...".
  */
-#include "tour.h"
+#include "guide/tour.h"
 
-#include "atlas.h"
-#include "cmdline.h"
-#include "console.h"
-#include "demo.h"
-#include "fault.h"
-#include "irq.h"
-#include "kgc.h"
-#include "kheap.h"
-#include "kstring.h"
+#include "atlas/atlas.h"
+#include "boot/cmdline.h"
+#include "console/console.h"
+#include "guide/demo.h"
+#include "arch/fault.h"
+#include "arch/irq.h"
+#include "mm/kgc.h"
+#include "mm/kheap.h"
+#include "lib/string.h"
 #include "sections.h"
-#include "seed.h"
-#include "serial.h"
-#include "task.h"
+#include "guide/examples.h"
+#include "console/serial.h"
+#include "sched/task.h"
 
 static void show(const char *name, const void *addr, const char *what)
 {

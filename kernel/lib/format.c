@@ -5,7 +5,7 @@
  * from an argument, "*"), the 0 and - flags, and a precision for strings. No floating point (the kernel does not touch the FPU for
  * printing). 64-bit division comes from libgcc on i386.
  */
-#include "format.h"
+#include "lib/format.h"
 
 #include <stdint.h>
 

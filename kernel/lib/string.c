@@ -3,7 +3,7 @@
  * GCC may call memcpy and memset on its own (struct copies, zeroing), so
  * these keep their standard names and meanings.
  */
-#include "kstring.h"
+#include "lib/string.h"
 
 #include <stdint.h>
 

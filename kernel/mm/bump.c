@@ -1,11 +1,11 @@
 /*
  * bump.c - the early allocator (see bump.h).
  */
-#include "bump.h"
+#include "mm/bump.h"
 
 #include <stdbool.h>
 
-#include "console.h"
+#include "console/console.h"
 #include "sections.h"
 
 static size_t used;

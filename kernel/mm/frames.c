@@ -1,10 +1,10 @@
 /*
  * pmm.c - the physical frame allocator (see pmm.h for the shape).
  */
-#include "pmm.h"
+#include "mm/frames.h"
 
-#include "bootinfo.h"
-#include "kstring.h"
+#include "boot/bootinfo.h"
+#include "lib/string.h"
 
 #define BIT(n)  (1u << ((n) & 31))
 

@@ -1,9 +1,9 @@
 /*
  * gc.c - tri-colour mark and sweep over a heap.h arena (see gc.h).
  */
-#include "gc.h"
+#include "mm/gc.h"
 
-#include "kstring.h"
+#include "lib/string.h"
 
 static inline uint32_t granule_of(const struct gc *g, uintptr_t a)
 {

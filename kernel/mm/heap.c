@@ -11,9 +11,9 @@
  * giving pages back, backing them again) cost time in proportion to the
  * pages - and the pending releases, each paid for by the free that made it.
  */
-#include "heap.h"
+#include "mm/heap.h"
 
-#include "kstring.h"
+#include "lib/string.h"
 
 #define USED        0x1u    /* this block is handed out */
 #define PREV_USED   0x2u    /* the block just below is handed out (no footer) */

@@ -1,13 +1,13 @@
 /*
  * frames.c - physical frames for the kernel: the pmm, fed from the boot map.
  */
-#include "frames.h"
+#include "mm/kframes.h"
 
-#include "console.h"
-#include "irq.h"
-#include "ksym.h"
+#include "console/console.h"
+#include "arch/irq.h"
+#include "boot/ksym.h"
 #include "sections.h"
-#include "serial.h"
+#include "console/serial.h"
 
 struct pmm kernel_frames;
 static void reserve(struct boot_range r)

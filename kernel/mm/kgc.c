@@ -2,18 +2,18 @@
  * kgc.c - the garbage-collected heap in the kernel: frames for its arena,
  * kernel-heap memory for its bitmaps, and the kernel's roots.
  */
-#include "kgc.h"
+#include "mm/kgc.h"
 
-#include "console.h"
-#include "frames.h"
-#include "irq.h"
-#include "kstring.h"
-#include "kheap.h"
+#include "console/console.h"
+#include "mm/kframes.h"
+#include "arch/irq.h"
+#include "lib/string.h"
+#include "mm/kheap.h"
 #include "memlayout.h"
-#include "paging.h"
+#include "mm/paging.h"
 #include "sections.h"
-#include "serial.h"
-#include "task.h"
+#include "console/serial.h"
+#include "sched/task.h"
 
 struct gc kernel_gc;
 static bool ready;

@@ -1,16 +1,16 @@
 /*
  * kheap.c - the kernel heap: frames in, frames out, misuse reported.
  */
-#include "kheap.h"
+#include "mm/kheap.h"
 
-#include "bump.h"
-#include "console.h"
-#include "frames.h"
-#include "irq.h"
-#include "ksym.h"
+#include "mm/bump.h"
+#include "console/console.h"
+#include "mm/kframes.h"
+#include "arch/irq.h"
+#include "boot/ksym.h"
 #include "memlayout.h"
-#include "paging.h"
-#include "serial.h"
+#include "mm/paging.h"
+#include "console/serial.h"
 
 struct heap kernel_heap;
 

@@ -1,15 +1,15 @@
 /*
  * paging.c - build, change and explain the kernel's page tables.
  */
-#include "paging.h"
+#include "mm/paging.h"
 
-#include "console.h"
-#include "frames.h"
-#include "gdt.h"
-#include "kstring.h"
+#include "console/console.h"
+#include "mm/kframes.h"
+#include "arch/gdt.h"
+#include "lib/string.h"
 #include "memlayout.h"
 #include "sections.h"
-#include "serial.h"
+#include "console/serial.h"
 
 #define CR0_WP          0x00010000
 #define PD_INDEX(va)    ((uint32_t)(va) >> 22)

@@ -1,10 +1,10 @@
 /*
  * chan.c - bounded channels. One CPU: interrupts off is the lock.
  */
-#include "chan.h"
+#include "sched/chan.h"
 
-#include "irq.h"
-#include "kheap.h"
+#include "arch/irq.h"
+#include "mm/kheap.h"
 
 struct chan *chan_new(unsigned capacity)
 {

@@ -1,7 +1,7 @@
 /*
  * stackzone.c - the arithmetic of task stack slots (see stackzone.h).
  */
-#include "stackzone.h"
+#include "sched/stackzone.h"
 
 uint32_t stackzone_limit(uint32_t requested)
 {

@@ -7,16 +7,16 @@
  * that the scheduler refills, and never needs a new page table: the one for
  * a slot is made when the task is spawned.
  */
-#include "task.h"
+#include "sched/task.h"
 
-#include "console.h"
-#include "frames.h"
-#include "irq.h"
-#include "kheap.h"
-#include "kstring.h"
-#include "paging.h"
+#include "console/console.h"
+#include "mm/kframes.h"
+#include "arch/irq.h"
+#include "mm/kheap.h"
+#include "lib/string.h"
+#include "mm/paging.h"
 #include "sections.h"
-#include "serial.h"
+#include "console/serial.h"
 
 #define POOL_SIZE       16      /* frames kept ready for stack growth */
 #define EVENTS_MAX      64

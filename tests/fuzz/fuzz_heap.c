@@ -1,7 +1,7 @@
 /*
- * fuzz_heap.c - a libFuzzer target for kernel/heap.c.
+ * fuzz_heap.c - a libFuzzer target for kernel/mm/heap.c.
  *
- *   clang -fsanitize=fuzzer,address,undefined -Iinclude tests/fuzz/fuzz_heap.c kernel/heap.c
+ *   clang -fsanitize=fuzzer,address,undefined -Iinclude tests/fuzz/fuzz_heap.c kernel/mm/heap.c
  *
  * The input bytes are read as a program of heap operations on 48 slots:
  * allocate, free, realloc, calloc, aligned allocation (good and bad
@@ -63,7 +63,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "heap.h"
+#include "mm/heap.h"
 
 #define RESERVE     (8u * 1024 * 1024)
 #define PAGES       (RESERVE / HEAP_PAGE)

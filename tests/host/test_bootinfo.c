@@ -1,14 +1,14 @@
 /*
- * test_bootinfo.c - kernel/bootinfo.c: Multiboot 1 and 2 information blocks
+ * test_bootinfo.c - kernel/boot/bootinfo.c: Multiboot 1 and 2 information blocks
  * built by hand in a host buffer that plays physical memory, both correct
  * ones (every field and range checked) and broken ones (warnings, errors,
  * and that what came before the damage is kept).
  */
 #include <stdint.h>
 
-#include "bootinfo.h"
+#include "boot/bootinfo.h"
 #include "check.h"
-#include "multiboot.h"
+#include "boot/multiboot.h"
 
 /* ---- "physical memory" -------------------------------------------------- */
 

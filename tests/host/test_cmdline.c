@@ -1,12 +1,12 @@
 /*
- * test_cmdline.c - kernel/cmdline.c: splitting the boot command line into
+ * test_cmdline.c - kernel/boot/cmdline.c: splitting the boot command line into
  * kernel options, arguments (argv) and environment (envp), with quotes, "--",
  * bad bytes, and the limits of the words buffer and the tables.
  */
 #include <stdint.h>
 
 #include "check.h"
-#include "cmdline.h"
+#include "boot/cmdline.h"
 
 /* Big: keep it off the stack. */
 static struct cmdline cmd;

@@ -1,5 +1,5 @@
 /*
- * test_format.c - kernel/format.c: every conversion, flag, width, length and
+ * test_format.c - kernel/lib/format.c: every conversion, flag, width, length and
  * precision format_v knows, the snprintf-like truncation of format_buf, and
  * the human sizes of format_size.
  */
@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "check.h"
-#include "format.h"
+#include "lib/format.h"
 
 #define OUT_MAX 256
 #define GUARD   16

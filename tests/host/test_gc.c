@@ -1,5 +1,5 @@
 /*
- * test_gc.c - kernel/gc.c, the conservative mark-and-sweep collector, over
+ * test_gc.c - kernel/mm/gc.c, the conservative mark-and-sweep collector, over
  * host memory. The arena is a PROT_NONE reservation whose pages the grow
  * callback opens (and the shrink callback closes again), as in test_heap.c.
  * The roots are precise: the roots callback scans the static array roots[]
@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "rng.h"
-#include "gc.h"
+#include "mm/gc.h"
 
 _Static_assert(sizeof(void *) == 8, "the host tests assume 8-byte pointers");
 

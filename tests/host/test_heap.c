@@ -1,5 +1,5 @@
 /*
- * test_heap.c - kernel/heap.c, the segregated-fit allocator, over host
+ * test_heap.c - kernel/mm/heap.c, the segregated-fit allocator, over host
  * memory: a PROT_NONE reservation whose pages the grow callback makes
  * readable and writable (and the shrink callback takes back: read-only
  * zeroes from then on, like the kernel's zero frame), so that any access
@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "rng.h"
-#include "heap.h"
+#include "mm/heap.h"
 
 #define KiB         1024ul
 #define MiB         (1024ul * 1024ul)

@@ -1,5 +1,5 @@
 /*
- * test_pmm.c - kernel/pmm.c, the physical frame allocator: building it from
+ * test_pmm.c - kernel/mm/frames.c, the physical frame allocator: building it from
  * memory maps (QEMU-like, above and across 4 GiB, unaligned, overlapping,
  * tiny), allocation order and exhaustion, every refusal of pmm_free_frame,
  * pmm_reserve, the four bitmap levels at their word and group boundaries, and
@@ -7,10 +7,10 @@
  */
 #include <stdint.h>
 
-#include "bootinfo.h"
+#include "boot/bootinfo.h"
 #include "check.h"
 #include "rng.h"
-#include "pmm.h"
+#include "mm/frames.h"
 
 #define KiB     0x400ull
 #define MiB     0x100000ull

@@ -1,13 +1,13 @@
 /*
- * test_region.c - kernel/region.c and kernel/diagram.c: adding regions,
+ * test_region.c - kernel/atlas/region.c and kernel/atlas/diagram.c: adding regions,
  * sorting and nesting them, reporting partial overlaps, the lookups, and the
  * diagram's walk (order, gaps and their labels) and text drawing.
  */
 #include <stdint.h>
 
 #include "check.h"
-#include "diagram.h"
-#include "region.h"
+#include "atlas/diagram.h"
+#include "atlas/region.h"
 
 /* Big: keep it off the stack. Each test starts from an empty one. */
 static struct region_table table;

@@ -3,7 +3,7 @@
  * address is in, where a stack's top is, and what a fault there means.
  */
 #include "check.h"
-#include "stackzone.h"
+#include "sched/stackzone.h"
 
 #define SLOT_BASE(s) (TASK_STACKS_VIRT + (uint32_t)(s) * TASK_STACK_SLOT)
 

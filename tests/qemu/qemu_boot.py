@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("MEMATLAS_BUILD", "build"))
 ELF = os.path.join(BUILD, "mematlas.elf")
 ISO = os.path.join(BUILD, "mematlas.iso")
