@@ -1,0 +1,88 @@
+/*
+ * protocol.h - the serial protocol: every "@TYPE key=value ..." line the
+ * kernel writes, one function per record type.
+ *
+ * This module is the only writer of "@" lines; docs/serial-protocol.md is
+ * their contract and tests/qemu/protocol.py checks every boot against it.
+ * Each call writes one whole line with interrupts off, so records of
+ * different tasks never mix. The functions take plain values, not the
+ * kernel's structures, so any layer may call them and the format of a
+ * record lives here only.
+ */
+#ifndef PROTOCOL_H
+#define PROTOCOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/format.h"
+
+#define PROTO_NO_PHYS       UINT64_MAX  /* @region phys=none */
+#define PROTO_NO_TASK       (-1)        /* @fault without task= and depth= */
+
+/* ---- the boot ---------------------------------------------------------------- */
+void proto_boot(const char *protocol, const char *loader, const char *cmdline);
+void proto_warn(const char *source, const char *msg);
+void proto_warnf(const char *source, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void proto_arg(int index, const char *value);
+void proto_env(int index, const char *value);
+void proto_mmap(uint64_t start, uint64_t end, const char *type);
+void proto_ksym(const char *source, unsigned count);
+
+/* ---- the atlas and memory ------------------------------------------------------ */
+void proto_region(const char *name, const char *space, uint64_t start, uint64_t end,
+                  uint64_t phys, const char *perm);
+void proto_frames(uint64_t total, uint64_t free);
+void proto_heap(uint32_t mapped, uint32_t used, uint32_t free, uint32_t largest_free,
+                uint32_t blocks);
+void proto_map(uint64_t start, uint64_t end, uint32_t phys, const char *flags);
+void proto_symbol(const char *name, const void *addr, const char *region);
+void proto_gc(unsigned cycle, unsigned marked, unsigned freed, uint32_t freed_bytes,
+              uint32_t live_bytes, uint64_t micros);
+
+/* ---- faults --------------------------------------------------------------------- */
+struct proto_fault {
+    unsigned vector;
+    const char *name;           /* "page-fault" */
+    uint32_t addr, eip;
+    const char *region;         /* the region of addr */
+    const char *reason;
+    int task;                   /* PROTO_NO_TASK, or the task that faulted */
+    uint32_t depth;             /* how much of that task's stack was in use */
+};
+void proto_fault(const struct proto_fault *f);
+void proto_backtrace(int index, uint32_t addr, const char *symbol, uint32_t offset);
+void proto_panic(const char *reason);
+
+/* ---- tasks ---------------------------------------------------------------------- */
+void proto_stack_grew(int task, uint32_t bytes);
+void proto_stack(int task, const char *name, uint32_t reserved, uint32_t mapped,
+                 uint32_t high_water);
+void proto_task(int id, int exit_code, bool overflowed);
+
+/* ---- the guide ------------------------------------------------------------------ */
+void proto_demo_finished(const char *name);
+void proto_demo_faulted(const char *name, int vector);
+/* A fault that ended a recursion: how deep it got on a stack of this size. */
+void proto_demo_overflowed(const char *name, int vector, unsigned depth,
+                           unsigned stack_size);
+void proto_claim(const char *name, bool holds, const char *detail);
+void proto_message(int index, const void *addr, const char *region, int from, int to);
+void proto_channel(int sent, int received, uint32_t used_before, uint32_t used_after);
+void proto_process(int argc, const void *sp, const void *argv, const void *envp,
+                   const void *auxv);
+void proto_auxv(uint32_t type, uint32_t value);
+/* An argument or environment string as a process found it, with its address. */
+void proto_arg_at(int index, const char *value, const void *addr, const char *region);
+void proto_env_at(int index, const char *value, const void *addr, const char *region);
+void proto_layout(const char *part, const void *addr, const char *region);
+void proto_measure(unsigned stack_cycles, unsigned heap_cycles, unsigned gc_cycles,
+                   int runs);
+void proto_object(int id, bool live);
+
+/* ---- self-tests and the end of a run -------------------------------------------- */
+void proto_test(const char *name, bool passed);
+void proto_summary(unsigned passed, unsigned failed);
+void proto_pause(void);
+
+#endif
