@@ -6,11 +6,13 @@
  * QEMU's -kernel hands over no section headers; then a module that is the
  * kernel's own ELF file (-initrd build/mematlas.elf) serves instead.
  * The table is copied while the early identity mapping still exists, into
- * memory from the early bump allocator (bump.h), sized to what is there.
+ * memory from an allocator the caller gives (at boot, the bump allocator),
+ * sized to what is there.
  */
 #ifndef KSYM_H
 #define KSYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
@@ -18,8 +20,11 @@
 #define KSYM_MAX        4096            /* more is taken for a foreign table */
 #define KSYM_NAMES_MAX  (48 * 1024)
 
+/* Memory that lives as long as the kernel: size bytes, aligned; NULL if none. */
+typedef void *(*ksym_alloc_fn)(size_t size, size_t align);
+
 /* Reads the symbols; call before paging_drop_identity. Returns how many. */
-unsigned ksym_load(const struct boot_info *bi, phys_window window);
+unsigned ksym_load(const struct boot_info *bi, phys_window window, ksym_alloc_fn alloc);
 /* "elf-sections", "module" or "none". */
 const char *ksym_source(void);
 unsigned ksym_count(void);

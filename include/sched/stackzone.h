@@ -22,7 +22,6 @@ enum stack_fault {
     STACK_GROW,             /* map pages from the fault up to the mapped part */
     STACK_OVERFLOW,         /* past the limit: the guard page or the gap */
     STACK_ALREADY_MAPPED,   /* a fault on a mapped stack page: not ours to fix */
-    STACK_NO_MEMORY,        /* growth refused: no frame ready for it */
 };
 
 static inline bool stackzone_contains(uint32_t addr)

@@ -15,16 +15,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/fault.h"
 #include "sched/stackzone.h"
 
 #define TASK_NAME_MAX   16
 #define TASK_MAIN_ID    0       /* kernel_main, on the boot stack */
+#define TASK_REGION_MAX 24      /* "task.N.stack" */
 
 enum task_state { TASK_READY, TASK_RUNNING, TASK_SLEEPING, TASK_BLOCKED, TASK_DEAD };
 
 struct task {
     int id;
     char name[TASK_NAME_MAX];
+    char stack_name[TASK_REGION_MAX];   /* its regions' names, for as long as it lives */
+    char guard_name[TASK_REGION_MAX];
     enum task_state state;
     uint32_t esp;               /* saved by task_switch */
     uint32_t cr3;               /* the address space it runs in */
@@ -47,15 +51,12 @@ struct task {
     uint32_t vec_lo, vec_hi;    /* argc, argv[], envp[], auxv[] */
 };
 
-/* Auxiliary vector entries (System V i386 ABI). */
-#define AT_NULL     0
-#define AT_PAGESZ   6
-
 struct wait_queue {
     struct task *head, *tail;
 };
 
-/* Makes kernel_main task 0, starts the timer and turns interrupts on. */
+/* Makes kernel_main task 0 and turns interrupts on; the timer must be
+ * running (timer_init with task_tick) for preemption and sleeping. */
 void task_init(void);
 bool task_started(void);
 /* The kernel's `go fn(arg)`: a new task with a one-page stack that grows to
@@ -90,18 +91,23 @@ void task_for_each_stack(void (*fn)(const void *lo, const void *hi, void *ctx), 
 /* From the timer interrupt. */
 void task_tick(void);
 
-/* From the page-fault task (interrupts off): a fault at addr in a task
- * stack. Grows the stack (returns STACK_GROW) or says why not. *who is the
- * task whose slot holds addr. */
-enum stack_fault task_stack_fault(uint32_t addr, struct task **who);
-/* "task.N.stack" for an address in a live task's slot, else NULL. */
-const char *task_stack_region(uint32_t addr, char *buf, size_t size);
+/* What a fault at addr means for the task whose stack slot holds it
+ * (*owner, or NULL when no live task owns that slot). */
+enum stack_fault task_stack_classify(uint32_t addr, const struct task **owner);
+/* The fault mechanism's fix hook, in the page-fault task with interrupts
+ * off: maps the pages from addr up to a task stack's mapped part when addr
+ * is within the task's limit and the frame pool can pay for them. */
+bool task_grow_stack(uint32_t addr, uint32_t error);
+/* The fault mechanism's resume hook: a task other than kernel_main that
+ * faulted is ended (exit code -1; overflowed when it passed its limit). */
+bool task_end_after_fault(const struct fault *f, struct fault_resume *r);
+/* "task.N.stack", "task.N.guard", "args", "env" or "argv.envp.auxv" for an
+ * address in a live task's slot, else NULL. The name lives as long as the task. */
+const char *task_stack_region(uint32_t addr);
 /* Prints the "@stack ... grew_to=" events recorded since the last call. */
 void task_flush_events(void);
 /* One "@stack" and "@region name=task.N.stack" line per live task. */
 void task_print_stacks(void);
 void task_list_print(void);
-/* Where a task killed by a fault resumes, to end itself. */
-__attribute__((noreturn)) void task_die_after_fault(void);
 
 #endif

@@ -58,12 +58,12 @@ void trap_set_handler(unsigned vector, trap_handler h)
         handlers[vector] = h;
 }
 
-void fault_report_and_stop(struct trap_frame *f);
+void fault_from_trap(struct trap_frame *f);
 
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector < TRAP_VECTORS && handlers[f->vector])
         handlers[f->vector](f);
     else
-        fault_report_and_stop(f);
+        fault_from_trap(f);
 }

@@ -1,22 +1,23 @@
 /*
- * atlas.c - build the table of regions from the linker's symbols, the PC's
- * fixed low-memory areas and what the boot loader said, then print it.
+ * kregion.c - the kernel's region table, the atlas: built from the linker's
+ * symbols, the PC's fixed low-memory areas and what the boot loader said;
+ * printed as box diagrams and "@region" lines; asked by region_of.
  */
 #include "atlas/atlas.h"
 
-#include "console/console.h"
-#include "atlas/diagram.h"
-#include "mm/bump.h"
 #include "arch/fault.h"
-#include "mm/kframes.h"
-#include "mm/kheap.h"
+#include "atlas/diagram.h"
+#include "console/console.h"
+#include "console/protocol.h"
+#include "console/serial.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/bump.h"
+#include "mm/kframes.h"
+#include "mm/kheap.h"
 #include "mm/paging.h"
-#include "sections.h"
-#include "console/serial.h"
 #include "sched/task.h"
-#include "console/vga.h"
+#include "sections.h"
 
 struct region_table atlas;
 
@@ -49,6 +50,9 @@ static const struct {
 
 static void add_kernel(void)
 {
+    static char slots[64], slot_size[16];
+    format_buf(slots, sizeof slots, "one %s slot per task; stacks grow down a page at a time",
+               format_size(slot_size, sizeof slot_size, TASK_STACK_SLOT));
     region_add(&atlas, SPACE_VIRTUAL, "user.space", 0, USER_SPACE_END,
                REGION_NO_PHYS, 0, KIND_USER,
                "for a user process; nothing mapped yet");
@@ -83,7 +87,7 @@ static void add_kernel(void)
     region_add(&atlas, SPACE_VIRTUAL, "task.stacks", TASK_STACKS_VIRT,
                TASK_STACKS_VIRT + (uint64_t)TASK_STACK_SLOTS * TASK_STACK_SLOT,
                REGION_NO_PHYS, PERM_R | PERM_W, KIND_STACK,
-               "one 512 KiB slot per task; stacks grow down a page at a time");
+               slots);
     region_add(&atlas, SPACE_VIRTUAL, "page.fault.stack", V(page_fault_stack),
                V(page_fault_stack) + sizeof page_fault_stack, P(page_fault_stack),
                PERM_R | PERM_W, KIND_STACK, "the page-fault task's own stack");
@@ -194,11 +198,7 @@ static void report_overlap(const struct region *a, const struct region *b)
             region_space_name(a->space), a->name, (unsigned long long)a->start,
             (unsigned long long)a->end, b->name, (unsigned long long)b->start,
             (unsigned long long)b->end);
-    char msg[64];
-    format_buf(msg, sizeof msg, "%s and %s overlap", a->name, b->name);
-    serial_write("@warn source=atlas msg=");
-    serial_put_quoted(msg);
-    serial_putc('\n');
+    proto_warnf("atlas", "%s and %s overlap", a->name, b->name);
 }
 
 void atlas_build(const struct boot_info *bi)
@@ -214,19 +214,27 @@ void atlas_build(const struct boot_info *bi)
                 atlas.dropped, REGION_MAX);
 }
 
+/* Before atlas_build: the kernel's own sections, which the linker fixed. */
+static const char *kernel_section_of(uintptr_t a)
+{
+    for (unsigned i = 0; i < sizeof kernel_sections / sizeof kernel_sections[0]; i++)
+        if (a >= V(kernel_sections[i].start) && a < V(kernel_sections[i].end))
+            return kernel_sections[i].name;
+    return "(unmapped)";
+}
+
 const char *region_of(const void *addr)
 {
-    static char task_stack[REGION_NAME_MAX];
-    if (stackzone_contains((uint32_t)(uintptr_t)addr)) {
-        const char *name = task_stack_region((uint32_t)(uintptr_t)addr, task_stack,
-                                             sizeof task_stack);
-        return name ? name : "task.stacks";
-    }
-    /* The heap grows after the atlas is built: ask it, not the table. */
     uintptr_t a = (uintptr_t)addr;
+    const char *task_region = task_stack_region(a);
+    if (task_region)
+        return task_region;
+    /* The heap grows after the atlas is built: ask it, not the table. */
     if (a >= HEAP_VIRT_START && a < HEAP_VIRT_START + HEAP_VIRT_SIZE)
         return a < kernel_heap.base + kernel_heap.mapped ? "heap" : "(unmapped)";
-    const struct region *r = region_find(&atlas, SPACE_VIRTUAL, (uintptr_t)addr);
+    if (!atlas.count)
+        return kernel_section_of(a);
+    const struct region *r = region_find(&atlas, SPACE_VIRTUAL, a);
     return r ? r->name : "(unmapped)";
 }
 
@@ -243,22 +251,16 @@ void atlas_print(void)
         [SPACE_PHYSICAL] = "Physical memory: what the RAM and the devices hold",
     };
     for (int s = SPACE_VIRTUAL; s <= SPACE_PHYSICAL; s++) {
-        serial_printf("\n%s (high addresses on top)\n\n", heading[s]);
+        format(serial_sink, 0, "\n%s (high addresses on top)\n\n", heading[s]);
         diagram_text(&atlas, (enum region_space)s, serial_sink, 0);
     }
     serial_putc('\n');
     for (unsigned i = 0; i < atlas.count; i++) {
         const struct region *r = &atlas.r[i];
         char perm[4];
-        serial_printf("@region name=%s space=%s start=0x%08llx end=0x%08llx ",
-                      r->name, region_space_name(r->space),
-                      (unsigned long long)r->start, (unsigned long long)r->end);
-        if (r->phys == REGION_NO_PHYS)
-            serial_printf("phys=none");
-        else
-            serial_printf("phys=0x%08llx", (unsigned long long)r->phys);
-        serial_printf(" perm=%s size=%llu\n", region_perm_str(r->perm, perm),
-                      (unsigned long long)(r->end - r->start));
+        proto_region(r->name, region_space_name(r->space), r->start, r->end,
+                     r->phys == REGION_NO_PHYS ? PROTO_NO_PHYS : r->phys,
+                     region_perm_str(r->perm, perm));
     }
 }
 
@@ -291,116 +293,4 @@ unsigned atlas_check_permissions(bool print)
     if (print)
         kprintf("  (x86 without PAE cannot refuse to execute a page: r-- pages run too.)\n");
     return bad_total;
-}
-
-/* ---- the VGA page ----------------------------------------------------------
- * Row 0 is a title, row 24 a status line; rows 1..23 hold two columns of 40
- * cells that the virtual and then the physical view flow through. */
-
-#define SCREEN_FIRST_ROW    1
-#define SCREEN_LAST_ROW     (VGA_ROWS - 2)
-#define SCREEN_COL_WIDTH    (VGA_COLS / 2)
-#define SCREEN_SLOTS        ((SCREEN_LAST_ROW - SCREEN_FIRST_ROW + 1) * 2)
-#define TITLE_ATTR          VGA_ATTR(VGA_BLACK, VGA_LIGHT_GREY)
-#define HEADING_ATTR        VGA_ATTR(VGA_WHITE, VGA_BLUE)
-#define GAP_ATTR            VGA_ATTR(VGA_DARK_GREY, VGA_BLACK)
-
-static const uint8_t kind_attr[KIND_COUNT] = {
-    [KIND_USER] = VGA_ATTR(VGA_DARK_GREY, VGA_BLACK),
-    [KIND_WINDOW] = VGA_ATTR(VGA_WHITE, VGA_BLACK),
-    [KIND_RAM] = VGA_ATTR(VGA_LIGHT_GREY, VGA_BLACK),
-    [KIND_RESERVED] = VGA_ATTR(VGA_DARK_GREY, VGA_BLACK),
-    [KIND_IMAGE] = VGA_ATTR(VGA_WHITE, VGA_BLACK),
-    [KIND_BOOTINFO] = VGA_ATTR(VGA_LIGHT_MAGENTA, VGA_BLACK),
-    [KIND_HEADERS] = VGA_ATTR(VGA_BROWN, VGA_BLACK),
-    [KIND_CODE] = VGA_ATTR(VGA_LIGHT_RED, VGA_BLACK),
-    [KIND_RODATA] = VGA_ATTR(VGA_YELLOW, VGA_BLACK),
-    [KIND_DATA] = VGA_ATTR(VGA_LIGHT_GREEN, VGA_BLACK),
-    [KIND_BSS] = VGA_ATTR(VGA_GREEN, VGA_BLACK),
-    [KIND_STACK] = VGA_ATTR(VGA_LIGHT_CYAN, VGA_BLACK),
-    [KIND_HEAP] = VGA_ATTR(VGA_LIGHT_MAGENTA, VGA_BLACK),
-    [KIND_GUARD] = VGA_ATTR(VGA_LIGHT_RED, VGA_RED),
-    [KIND_BOOTDATA] = VGA_ATTR(VGA_MAGENTA, VGA_BLACK),
-    [KIND_MODULE] = VGA_ATTR(VGA_LIGHT_BLUE, VGA_BLACK),
-    [KIND_FIRMWARE] = VGA_ATTR(VGA_BLUE, VGA_BLACK),
-    [KIND_DEVICE] = VGA_ATTR(VGA_CYAN, VGA_BLACK),
-};
-
-struct screen {
-    int slot;
-    int hidden;
-};
-
-static void screen_line(struct screen *s, const char *text, uint8_t attr)
-{
-    if (s->slot >= SCREEN_SLOTS) {
-        s->hidden++;
-        return;
-    }
-    int per_col = SCREEN_LAST_ROW - SCREEN_FIRST_ROW + 1;
-    int row = SCREEN_FIRST_ROW + s->slot % per_col;
-    int col = (s->slot / per_col) * SCREEN_COL_WIDTH;
-    for (int i = 0; i < SCREEN_COL_WIDTH - 1; i++)
-        vga_put_at(row, col + i, ' ', attr);
-    vga_write_at(row, col, text, attr);
-    vga_put_at(row, col + SCREEN_COL_WIDTH - 1, (char)CP437_VLINE, GAP_ATTR);
-    s->slot++;
-}
-
-/* "c0115000  boot.stack          16 KiB": start, indented name, size. */
-static void screen_item(void *ctx, const struct diagram_item *it, bool leaving)
-{
-    /* Space is short: gaps inside a region are left to the serial drawing,
-     * and so are the kernel's sections in physical memory (the virtual view
-     * shows them, and the kernel.image row their physical home). */
-    if (leaving || (it->is_gap && it->depth > 0))
-        return;
-    if (!it->is_gap && it->region->space == SPACE_PHYSICAL && it->region->parent >= 0 &&
-        strcmp(atlas.r[it->region->parent].name, "kernel.image") == 0)
-        return;
-    struct screen *s = ctx;
-    char size[16], line[48];
-    const char *name = it->is_gap ? it->label : it->region->name;
-    int indent = it->depth;
-    int wide = it->start > 0xFFFFFFFFULL;     /* a ninth address digit */
-    int name_width = SCREEN_COL_WIDTH - 1 - 9 - 10 - indent - wide;
-    format_size(size, sizeof size, it->end - it->start);
-    format_buf(line, sizeof line, "%08llx %*s%-*s %9s",
-               (unsigned long long)it->start, indent, "", name_width, name, size);
-    screen_line(s, line, it->is_gap ? GAP_ATTR : kind_attr[it->region->kind]);
-}
-
-void atlas_set_status(const char *status)
-{
-    for (int c = 0; c < VGA_COLS; c++)
-        vga_put_at(VGA_ROWS - 1, c, ' ', TITLE_ATTR);
-    vga_write_at(VGA_ROWS - 1, 1, status, TITLE_ATTR);
-}
-
-void atlas_draw_screen(const char *title, const char *status)
-{
-    static const char *const heading[] = {
-        [SPACE_VIRTUAL] = "VIRTUAL: what the CPU sees",
-        [SPACE_PHYSICAL] = "PHYSICAL: what RAM holds",
-    };
-    struct screen s = { 0, 0 };
-    vga_clear(VGA_DEFAULT_ATTR);
-    for (int c = 0; c < VGA_COLS; c++)
-        vga_put_at(0, c, ' ', TITLE_ATTR);
-    vga_write_at(0, 1, title, TITLE_ATTR);
-    for (int row = SCREEN_FIRST_ROW; row <= SCREEN_LAST_ROW; row++)
-        vga_put_at(row, SCREEN_COL_WIDTH - 1, (char)CP437_VLINE, GAP_ATTR);
-    for (int sp = SPACE_VIRTUAL; sp <= SPACE_PHYSICAL; sp++) {
-        screen_line(&s, heading[sp], HEADING_ATTR);
-        diagram_walk(&atlas, (enum region_space)sp, screen_item, &s);
-    }
-    if (s.hidden) {
-        char more[40];
-        format_buf(more, sizeof more, "+%d more rows: see serial", s.hidden + 1);
-        s.slot = SCREEN_SLOTS - 1;
-        s.hidden = 0;
-        screen_line(&s, more, HEADING_ATTR);
-    }
-    atlas_set_status(status);
-    vga_set_cursor(VGA_ROWS - 1, VGA_COLS - 1);
 }

@@ -4,7 +4,6 @@
  */
 #include "boot/ksym.h"
 
-#include "mm/bump.h"
 #include "lib/string.h"
 #include "memlayout.h"
 
@@ -29,7 +28,9 @@ struct ksym {
     uint32_t name;          /* offset in names[] */
 };
 
-/* Sized to the symbol table at boot, from the early bump allocator. */
+static ksym_alloc_fn alloc;
+
+/* Sized to the symbol table at boot, from the allocator ksym_load was given. */
 static struct ksym *table;
 static char *names;
 static unsigned count, names_used, names_size;
@@ -106,8 +107,8 @@ static unsigned take_symbols(const struct elf_view *v, const uint8_t *shdrs,
             if (pass == 0) {
                 if (want > KSYM_MAX || bytes > KSYM_NAMES_MAX)
                     return 0;       /* not plausibly ours */
-                table = bump_alloc(want * sizeof *table, sizeof(uint32_t));
-                names = bump_alloc(bytes, 1);
+                table = alloc(want * sizeof *table, sizeof(uint32_t));
+                names = alloc(bytes, 1);
                 if (!table || !names)
                     return 0;
                 names_size = bytes;
@@ -160,8 +161,9 @@ static bool load_from_module(const struct boot_module *m, phys_window window)
     return take_symbols(&v, shdrs, shnum) > 0;
 }
 
-unsigned ksym_load(const struct boot_info *bi, phys_window window)
+unsigned ksym_load(const struct boot_info *bi, phys_window window, ksym_alloc_fn a)
 {
+    alloc = a;
     count = names_used = range_count = 0;
     source = "none";
     if (load_from_sections(bi, window)) {

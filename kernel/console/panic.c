@@ -1,33 +1,23 @@
 /*
- * panic.c - the two ways a run ends, and the stack protector's last word.
+ * panic.c - the kernel's last word when an invariant breaks, and the stack
+ * protector's.
  */
-#include "kernel.h"
+#include "console/panic.h"
 
 #include <stdint.h>
 
+#include "arch/stop.h"
 #include "console/console.h"
-#include "memlayout.h"
-#include "arch/ports.h"
-#include "console/serial.h"
+#include "console/protocol.h"
 #include "console/vga.h"
+#include "memlayout.h"
 
-bool kernel_exit_on_stop;
-
-void kernel_stop(bool success)
-{
-    if (kernel_exit_on_stop) {
-        /* On QEMU this never returns; on a machine without the device it
-         * is a write to an unused port, and we fall through to halting. */
-        outb(DEBUG_EXIT_PORT, success ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE);
-    }
-    for (;;)
-        __asm__ volatile("cli; hlt");
-}
+#define PANIC_REASON_MAX    200
 
 void panic(const char *fmt, ...)
 {
     __asm__ volatile("cli");            /* nothing may run between the lines below */
-    char reason[200];
+    char reason[PANIC_REASON_MAX];
     va_list ap;
     va_start(ap, fmt);
     format_buf_v(reason, sizeof reason, fmt, ap);
@@ -36,12 +26,13 @@ void panic(const char *fmt, ...)
     console_use_vga(true);              /* a panic always reaches the screen */
     vga_set_attr(VGA_ATTR(VGA_WHITE, VGA_RED));
     kprintf("\nmematlas: PANIC: %s\n", reason);
-    serial_write("@panic reason=");
-    serial_put_quoted(reason);
-    serial_putc('\n');
-    kprintf("mematlas: stopped%s.\n",
-            kernel_exit_on_stop ? "; QEMU exits with code 35" : "; the CPU is halted");
-    kernel_stop(false);
+    proto_panic(reason);
+    if (machine_exits())
+        kprintf("mematlas: stopped; QEMU exits with code %d.\n",
+                QEMU_EXIT_STATUS(DEBUG_EXIT_FAILURE));
+    else
+        kprintf("mematlas: stopped; the CPU is halted.\n");
+    machine_stop(false);
 }
 
 /* -fstack-protector with -mstack-protector-guard=global reads this word. */

@@ -386,6 +386,7 @@ bool demo_run(const char *name)
         return true;
     }
     /* Back here after the fault was reported, with interrupts off. */
+    kprintf("  the demo is abandoned; the kernel carries on.\n");
     irq_restore(flags);
     if (d->after_fault)
         d->after_fault();

@@ -5,6 +5,8 @@
  */
 #include "guide/tour.h"
 
+#include "sched/procimage.h"
+
 #include "atlas/atlas.h"
 #include "boot/cmdline.h"
 #include "console/console.h"

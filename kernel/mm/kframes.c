@@ -7,7 +7,7 @@
 #include "arch/irq.h"
 #include "boot/ksym.h"
 #include "sections.h"
-#include "console/serial.h"
+#include "console/protocol.h"
 
 struct pmm kernel_frames;
 static void reserve(struct boot_range r)
@@ -63,11 +63,7 @@ enum pmm_status frame_free(uint32_t phys)
         const char *fn = ksym_name((uintptr_t)caller);
         kprintf("frames: refused to free 0x%08x (called from %p %s): %s\n", phys,
                 caller, fn ? fn : "", pmm_status_text(s));
-        char msg[120];
-        format_buf(msg, sizeof msg, "free of 0x%08x refused: %s", phys, pmm_status_text(s));
-        serial_write("@warn source=frames msg=");
-        serial_put_quoted(msg);
-        serial_putc('\n');
+        proto_warnf("frames", "free of 0x%08x refused: %s", phys, pmm_status_text(s));
     }
     return s;
 }
@@ -78,9 +74,7 @@ void frames_report(void)
     uint64_t total = p->ram_bytes;
     uint64_t free = (uint64_t)p->free_frames << PAGE_SHIFT;
     char t[16], f[16], r[16], u[16], a[16];
-    serial_printf("@frames total=%llu free=%llu used=%llu\n",
-                  (unsigned long long)total, (unsigned long long)free,
-                  (unsigned long long)(total - free));
+    proto_frames(total, free);
     kprintf("Frames: %s of RAM below 4 GiB; %s reserved at boot (first MiB, "
             "kernel, loader data), %s allocated since, %s free",
             format_size(t, sizeof t, total),

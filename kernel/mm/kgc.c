@@ -12,8 +12,7 @@
 #include "memlayout.h"
 #include "mm/paging.h"
 #include "sections.h"
-#include "console/serial.h"
-#include "sched/task.h"
+#include "console/protocol.h"
 
 struct gc kernel_gc;
 static bool ready;
@@ -43,6 +42,12 @@ unsigned kgc_gogc(void)
     return configured_gogc;
 }
 static unsigned reported_cycle;
+static kgc_stack_walker stack_walker;
+
+void kgc_set_stack_walker(kgc_stack_walker walk)
+{
+    stack_walker = walk;
+}
 
 static void scan_stack(const void *lo, const void *hi, void *ctx)
 {
@@ -59,7 +64,8 @@ static void kernel_roots(struct gc *g, void *ctx)
     gc_scan_range(g, _data_start, _data_end);
     gc_scan_range(g, _bss_start, _bss_end);
     /* Everything from here up is live on this task's stack, regs included. */
-    task_for_each_stack(scan_stack, g, regs);
+    if (stack_walker)
+        stack_walker(scan_stack, g, regs);
 }
 
 bool kgc_init(unsigned gogc)
@@ -92,9 +98,7 @@ static void report_cycles(uint64_t cycles)
         return;
     reported_cycle = s->cycle;
     uint64_t us = cycles * 1000 / tsc_per_ms();
-    serial_printf("@gc cycle=%u marked=%u freed=%u freed_bytes=%zu live_bytes=%zu "
-                  "ms=%u.%03u\n", s->cycle, s->marked, s->freed, s->freed_bytes,
-                  s->live_bytes, (unsigned)(us / 1000), (unsigned)(us % 1000));
+    proto_gc(s->cycle, s->marked, s->freed, s->freed_bytes, s->live_bytes, us);
 }
 
 void *gc_new(size_t size)

@@ -10,7 +10,7 @@
 #include "boot/ksym.h"
 #include "memlayout.h"
 #include "mm/paging.h"
-#include "console/serial.h"
+#include "console/protocol.h"
 
 struct heap kernel_heap;
 
@@ -32,12 +32,7 @@ static void report_misuse(void *ctx, enum heap_error e, const void *p, size_t si
         kprintf("heap: %s: %p, called from %s\n", heap_error_text(e), p, who);
     else
         kprintf("heap: %s: %zu bytes asked, called from %s\n", heap_error_text(e), size, who);
-    char msg[160];
-    format_buf(msg, sizeof msg, "%s: block %p size %zu caller %s", heap_error_text(e), p,
-               size, who);
-    serial_write("@warn source=heap msg=");
-    serial_put_quoted(msg);
-    serial_putc('\n');
+    proto_warnf("heap", "%s: block %p size %zu caller %s", heap_error_text(e), p, size, who);
 }
 
 void kheap_init(void)
@@ -95,8 +90,7 @@ void kheap_report(void)
 {
     struct heap_stats s;
     heap_get_stats(&kernel_heap, &s);
-    serial_printf("@heap mapped=%u used=%u free=%u largest_free=%u blocks=%u\n", s.backed,
-                  s.used, s.free, s.largest_free, s.used_blocks + s.free_blocks);
+    proto_heap(s.backed, s.used, s.free, s.largest_free, s.used_blocks + s.free_blocks);
     char m[16], r[16], u[16], f[16], l[16], b[16];
     kprintf("Heap: %s mapped at %p (room for %s), %s in %u used blocks, %s free "
             "(largest %s); the bump allocator used %s before it was sealed.\n",

@@ -9,7 +9,7 @@
 #include "lib/string.h"
 #include "memlayout.h"
 #include "sections.h"
-#include "console/serial.h"
+#include "console/protocol.h"
 
 #define CR0_WP          0x00010000
 #define PD_INDEX(va)    ((uint32_t)(va) >> 22)
@@ -278,9 +278,7 @@ struct run {
 static void run_flush(struct run *r)
 {
     if (r->open)
-        serial_printf("@map start=0x%08llx end=0x%08llx phys=0x%08x flags=%s\n",
-                      (unsigned long long)r->start, (unsigned long long)r->end,
-                      r->phys, map_flags(r->flags));
+        proto_map(r->start, r->end, r->phys, map_flags(r->flags));
     r->open = false;
 }
 

@@ -1,7 +1,7 @@
 /*
  * task.c - kernel tasks, their growing stacks, and the round-robin scheduler.
  *
- * A stack grows in the page-fault task (fault.c), which runs with its own
+ * A stack grows in the page-fault task (arch/fault.c calls task_grow_stack), which runs with its own
  * stack while the faulting task is frozen - possibly in the middle of the
  * frame allocator or the heap. So growth takes frames only from a small pool
  * that the scheduler refills, and never needs a new page table: the one for
@@ -9,14 +9,15 @@
  */
 #include "sched/task.h"
 
-#include "console/console.h"
-#include "mm/kframes.h"
 #include "arch/irq.h"
-#include "mm/kheap.h"
+#include "console/console.h"
+#include "console/protocol.h"
 #include "lib/string.h"
+#include "mm/kframes.h"
+#include "mm/kheap.h"
 #include "mm/paging.h"
+#include "sched/procimage.h"
 #include "sections.h"
-#include "console/serial.h"
 
 #define POOL_SIZE       16      /* frames kept ready for stack growth */
 #define EVENTS_MAX      64
@@ -103,21 +104,28 @@ static void reap(void)
             free_stack(t);
 }
 
-enum stack_fault task_stack_fault(uint32_t addr, struct task **who)
+enum stack_fault task_stack_classify(uint32_t addr, const struct task **owner)
 {
-    *who = 0;
+    *owner = 0;
     if (!stackzone_contains(addr))
         return STACK_NOT_A_STACK;
-    struct task *t = slot_owner[stackzone_slot_of(addr)];
+    const struct task *t = slot_owner[stackzone_slot_of(addr)];
     if (!t)
         return STACK_NOT_A_STACK;
-    *who = t;
-    enum stack_fault k = stackzone_classify(addr, (unsigned)t->slot, t->limit, t->mapped_low);
-    if (k != STACK_GROW)
-        return k;
+    *owner = t;
+    return stackzone_classify(addr, (unsigned)t->slot, t->limit, t->mapped_low);
+}
+
+bool task_grow_stack(uint32_t addr, uint32_t error)
+{
+    (void)error;
+    const struct task *owner;
+    if (task_stack_classify(addr, &owner) != STACK_GROW)
+        return false;
+    struct task *t = slot_owner[owner->slot];
     uint32_t page = addr & ~(uint32_t)(PAGE_SIZE - 1);
     if ((t->mapped_low - page) / PAGE_SIZE > pool_count)
-        return STACK_NO_MEMORY;         /* no frames ready to grow with */
+        return false;                   /* no frames ready to grow with */
     while (t->mapped_low > page) {
         uint32_t va = t->mapped_low - PAGE_SIZE;
         paging_map(va, pool[--pool_count], PTE_WRITE);  /* the table exists */
@@ -131,39 +139,38 @@ enum stack_fault task_stack_fault(uint32_t addr, struct task **who)
     } else {
         events_lost++;
     }
-    return STACK_GROW;
+    return true;
 }
 
 void task_flush_events(void)
 {
     uint32_t flags = irq_save();
     for (unsigned i = 0; i < event_count; i++)
-        serial_printf("@stack task=%d grew_to=%u\n", events[i].task, events[i].bytes);
+        proto_stack_grew(events[i].task, events[i].bytes);
     if (events_lost)
-        serial_printf("@warn source=task msg=\"%u stack growth events not shown\"\n",
-                      events_lost);
+        proto_warnf("task", "%u stack growth events not shown", events_lost);
     event_count = events_lost = 0;
     irq_restore(flags);
 }
 
-const char *task_stack_region(uint32_t addr, char *buf, size_t size)
+const char *task_stack_region(uint32_t addr)
 {
-    if (!stackzone_contains(addr))
+    const struct task *t;
+    switch (task_stack_classify(addr, &t)) {
+    case STACK_NOT_A_STACK:
         return 0;
-    struct task *t = slot_owner[stackzone_slot_of(addr)];
-    if (!t)
-        return 0;
+    case STACK_OVERFLOW:
+        return t->guard_name;           /* below the limit */
+    default:
+        break;
+    }
     if (t->main && addr >= t->args_lo && addr < t->args_hi)
         return "args";
     if (t->main && addr >= t->env_lo && addr < t->env_hi)
         return "env";
     if (t->main && addr >= t->vec_lo && addr < t->vec_hi)
         return "argv.envp.auxv";
-    if (addr < t->stack_top - t->limit)
-        format_buf(buf, size, "task.%d.guard", t->id);     /* below the limit */
-    else
-        format_buf(buf, size, "task.%d.stack", t->id);
-    return buf;
+    return t->stack_name;
 }
 
 /* The deepest the stack has been: new stack pages are zeroed, so the lowest
@@ -183,10 +190,8 @@ void task_print_stacks(void)
         if (t->slot < 0)
             continue;
         uint32_t lo = t->stack_top - t->limit;
-        serial_printf("@region name=task.%d.stack space=virtual start=0x%08x end=0x%08x "
-                      "phys=none perm=rw- size=%u\n", t->id, lo, t->stack_top, t->limit);
-        serial_printf("@stack task=%d name=%s reserved=%u mapped=%u high_water=%u\n", t->id,
-                      t->name, t->limit, t->stack_top - t->mapped_low, high_water(t));
+        proto_region(t->stack_name, "virtual", lo, t->stack_top, PROTO_NO_PHYS, "rw-");
+        proto_stack(t->id, t->name, t->limit, t->stack_top - t->mapped_low, high_water(t));
         kprintf("  task.%d.stack  %08x-%08x  %-12s reserved %u KiB, mapped %u KiB, "
                 "deepest %u bytes\n", t->id, lo, t->stack_top, t->name, t->limit / 1024,
                 (t->stack_top - t->mapped_low) / 1024, high_water(t));
@@ -312,62 +317,27 @@ struct task *task_spawn_main(int (*main)(int, char **, char **), const char *nam
                              int argc, const char *const *argv, int envc,
                              const char *const *envp)
 {
-    uint32_t strings = 0;
-    for (int i = 0; i < argc; i++)
-        strings += (uint32_t)strlen(argv[i]) + 1;
-    for (int i = 0; i < envc; i++)
-        strings += (uint32_t)strlen(envp[i]) + 1;
-    uint32_t vectors = 4 * (1 + (uint32_t)argc + 1 + (uint32_t)envc + 1 + 4);
-    uint32_t block = strings + 16 + vectors;
+    if (argc < 0 || argc > CMDLINE_WORDS_MAX + 1 || envc < 0 || envc > CMDLINE_WORDS_MAX)
+        return 0;                           /* more words than a boot can have */
+    uint32_t block = procimage_size(argc, argv, envc, envp);
     if (block > TASK_STACK_LIMIT / 2)
         return 0;                           /* leave the stack room of its own */
     struct task *t = spawn(0, 0, name, 0, block);
     if (!t)
         return 0;
-    /* Build it downwards from the top: argument strings highest, as the
-     * guide draws them, then the environment's. */
     uint32_t flags = irq_save();
-    char *p = (char *)(uintptr_t)t->stack_top;
-    char **arg_at = kcalloc((size_t)argc + (size_t)envc + 1, sizeof *arg_at);
-    t->args_hi = (uint32_t)(uintptr_t)p;
-    for (int i = argc - 1; i >= 0; i--) {
-        size_t n = strlen(argv[i]) + 1;
-        p -= n;
-        memcpy(p, argv[i], n);
-        if (arg_at)
-            arg_at[i] = p;
-    }
-    t->args_lo = t->env_hi = (uint32_t)(uintptr_t)p;
-    for (int i = envc - 1; i >= 0; i--) {
-        size_t n = strlen(envp[i]) + 1;
-        p -= n;
-        memcpy(p, envp[i], n);
-        if (arg_at)
-            arg_at[argc + i] = p;
-    }
-    t->env_lo = (uint32_t)(uintptr_t)p;
-    uint32_t *sp = (uint32_t *)((uintptr_t)p & ~(uintptr_t)15);
-    t->vec_hi = (uint32_t)(uintptr_t)sp;
-    /* Bottom up from here: argc, argv[] NULL, envp[] NULL, auxv ... AT_NULL. */
-    sp -= vectors / 4;
-    sp = (uint32_t *)((uintptr_t)sp & ~(uintptr_t)15);
-    uint32_t *w = sp;
-    *w++ = (uint32_t)argc;
-    for (int i = 0; i < argc; i++)
-        *w++ = arg_at ? (uint32_t)(uintptr_t)arg_at[i] : 0;
-    *w++ = 0;
-    for (int i = 0; i < envc; i++)
-        *w++ = arg_at ? (uint32_t)(uintptr_t)arg_at[argc + i] : 0;
-    *w++ = 0;
-    *w++ = AT_PAGESZ;
-    *w++ = PAGE_SIZE;
-    *w++ = AT_NULL;
-    *w++ = 0;
-    kfree(arg_at);
-    t->vec_lo = t->initial_sp = (uint32_t)(uintptr_t)sp;
+    struct procimage img;
+    procimage_build(t->stack_top, argc, argv, envc, envp, &img);
+    t->initial_sp = img.sp;
+    t->args_lo = img.args_lo;
+    t->args_hi = img.args_hi;
+    t->env_lo = img.env_lo;
+    t->env_hi = img.env_hi;
+    t->vec_lo = img.vec_lo;
+    t->vec_hi = img.vec_hi;
     t->main = main;
     /* The first frame goes below argc. */
-    uint32_t *frame = sp - INITIAL_FRAME;
+    uint32_t *frame = (uint32_t *)(uintptr_t)img.sp - INITIAL_FRAME;
     frame[0] = frame[1] = frame[2] = frame[3] = 0;
     frame[4] = (uint32_t)(uintptr_t)task_start;
     frame[5] = 0;
@@ -417,6 +387,8 @@ static struct task *spawn(void (*fn)(void *), void *arg, const char *name, uint3
     }
     t->id = next_id++;
     str_copy(t->name, name ? name : "task", sizeof t->name);
+    format_buf(t->stack_name, sizeof t->stack_name, "task.%d.stack", t->id);
+    format_buf(t->guard_name, sizeof t->guard_name, "task.%d.guard", t->id);
     t->slot = slot;
     t->stack_top = top;
     t->limit = stackzone_limit(limit);
@@ -482,11 +454,25 @@ int task_join_overflowed(struct task *t, bool *overflowed)
     return code;
 }
 
-void task_die_after_fault(void)
+/* Where a task that faulted resumes, at the top of its own stack. */
+static void die_after_fault(void)
 {
     irq_disable();
-    current->overflowed = true;
     task_exit(-1);
+}
+
+bool task_end_after_fault(const struct fault *f, struct fault_resume *r)
+{
+    struct task *t = current;
+    if (!started || t->id == TASK_MAIN_ID)
+        return false;
+    const struct task *owner;
+    t->overflowed = f->vector == TRAP_PAGE_FAULT && !(f->error & PF_PRESENT) &&
+                    task_stack_classify(f->addr, &owner) == STACK_OVERFLOW && owner == t;
+    kprintf("  task %d (%s) is ended; the others carry on.\n", t->id, t->name);
+    r->fn = die_after_fault;
+    r->esp = t->stack_top - 16;         /* its stack may be full: start from the top */
+    return true;
 }
 
 struct task *task_current(void)
@@ -512,8 +498,6 @@ void task_init(void)
     main_task.slot = -1;
     main_task.cr3 = paging_directory_phys();
     refill_pool();
-    pic_init();
-    timer_init();
     started = true;
     irq_enable();
 }

@@ -1,0 +1,229 @@
+/*
+ * explain.c - every CPU exception in words: its name, the error code, the
+ * region and function of the faulting address and instruction, and a
+ * backtrace; for people on both consoles and as "@fault" and "@backtrace".
+ *
+ * kernel_main registers explain_fault as the fault mechanism's explain hook
+ * before anything else, so it must work before the atlas is built: stacks
+ * and guard pages are found from the linker's symbols and the scheduler,
+ * never from the atlas table alone.
+ */
+#include "atlas/explain.h"
+
+#include "atlas/atlas.h"
+#include "boot/ksym.h"
+#include "console/console.h"
+#include "console/protocol.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "sched/task.h"
+#include "sections.h"
+
+#define BACKTRACE_MAX   16
+#define REASON_MAX      200
+
+/* A stack the kernel knows without the atlas, or the guard page below one. */
+struct stack_span {
+    const char *name;
+    uint32_t lo, hi;
+    bool guard;
+};
+
+static bool in(uint32_t a, const void *lo, const void *hi)
+{
+    return a >= (uint32_t)(uintptr_t)lo && a < (uint32_t)(uintptr_t)hi;
+}
+
+static bool kernel_stack_at(uint32_t a, struct stack_span *s)
+{
+    if (in(a, _boot_stack_guard_start, _boot_stack_guard_end))
+        *s = (struct stack_span){ "boot.stack", (uint32_t)(uintptr_t)_boot_stack_bottom,
+                                  (uint32_t)(uintptr_t)_boot_stack_top, true };
+    else if (in(a, _boot_stack_bottom, _boot_stack_top))
+        *s = (struct stack_span){ "boot.stack", (uint32_t)(uintptr_t)_boot_stack_bottom,
+                                  (uint32_t)(uintptr_t)_boot_stack_top, false };
+    else if (in(a, page_fault_stack, page_fault_stack + FAULT_STACK_SIZE))
+        *s = (struct stack_span){ "page.fault.stack", (uint32_t)(uintptr_t)page_fault_stack,
+                                  (uint32_t)(uintptr_t)page_fault_stack + FAULT_STACK_SIZE,
+                                  false };
+    else if (in(a, double_fault_stack, double_fault_stack + FAULT_STACK_SIZE))
+        *s = (struct stack_span){ "double.fault.stack",
+                                  (uint32_t)(uintptr_t)double_fault_stack,
+                                  (uint32_t)(uintptr_t)double_fault_stack + FAULT_STACK_SIZE,
+                                  false };
+    else
+        return false;
+    return true;
+}
+
+/* True when a word at a lies on a live stack: frame pointers must. */
+static bool on_a_stack(uint32_t a)
+{
+    struct stack_span s;
+    if (kernel_stack_at(a, &s))
+        return !s.guard;
+    const struct task *owner;
+    return task_stack_classify(a, &owner) == STACK_ALREADY_MAPPED;   /* a mapped page of a live task's stack */
+}
+
+static void describe_addr(char *buf, size_t size, uint32_t a)
+{
+    uint32_t off;
+    const char *fn = ksym_lookup(a, &off);
+    if (fn)
+        format_buf(buf, size, "%s+0x%x in %s", fn, off, region_of((void *)a));
+    else
+        format_buf(buf, size, "in %s", region_of((void *)a));
+}
+
+void backtrace_print(uint32_t eip, uint32_t ebp)
+{
+    kprintf("  backtrace (newest first):\n");
+    for (int i = 0; i < BACKTRACE_MAX; i++) {
+        uint32_t off = 0;
+        const char *fn = ksym_lookup(eip, &off);
+        if (fn)
+            kprintf("    #%-2d 0x%08x  %s+0x%x\n", i, eip, fn, off);
+        else
+            kprintf("    #%-2d 0x%08x  %s\n", i, eip, region_of((void *)eip));
+        proto_backtrace(i, eip, fn ? fn : "?", off);
+        /* Each frame: [ebp] = the caller's ebp, [ebp+4] = the return address. */
+        if (!ebp || (ebp & 3) || !on_a_stack(ebp) || !on_a_stack(ebp + 4))
+            break;
+        const uint32_t *frame = (const uint32_t *)ebp;
+        uint32_t next = frame[0];
+        eip = frame[1];
+        if (next && next <= ebp)
+            break;                      /* frames go up the stack, never down */
+        ebp = next;
+        if (!eip)
+            break;
+    }
+}
+
+/* ---- reasons ----------------------------------------------------------------------- */
+
+static const char *access_of(uint32_t err)
+{
+    return err & PF_FETCH ? "instruction fetch" : err & PF_WRITE ? "write" : "read";
+}
+
+/* A fault in a task's stack slot: out of frames to grow, or past its limit. */
+static bool task_stack_reason(char *buf, const struct fault *f)
+{
+    const struct task *t;
+    enum stack_fault k = task_stack_classify(f->addr, &t);
+    if (f->error & PF_PRESENT || !t)
+        return false;
+    if (k == STACK_GROW)                /* it would have grown: the fix found no frame */
+        format_buf(buf, REASON_MAX, "out of memory: no frame left to grow the stack of "
+                   "task %d (%s) at 0x%08x", t->id, t->name, f->addr);
+    else if (k == STACK_OVERFLOW)
+        format_buf(buf, REASON_MAX, "stack overflow: task %d (%s) needs more than its "
+                   "%u-byte stack limit (%s at 0x%08x)", t->id, t->name, t->limit,
+                   access_of(f->error), f->addr);
+    else
+        return false;
+    return true;
+}
+
+static void page_fault_reason(char *buf, const struct fault *f)
+{
+    uint32_t a = f->addr, err = f->error;
+    const char *where = region_of((void *)a);
+    struct stack_span s;
+    if (task_stack_reason(buf, f))
+        return;
+    if (err & PF_RESERVED)
+        format_buf(buf, REASON_MAX, "reserved bit set in a page table entry for 0x%08x", a);
+    else if (!(err & PF_PRESENT) && a < PAGE_SIZE)
+        format_buf(buf, REASON_MAX, "null pointer: %s of address 0x%x, and page 0 is "
+                   "never mapped", access_of(err), a);
+    else if (!(err & PF_PRESENT) && kernel_stack_at(a, &s) && s.guard)
+        format_buf(buf, REASON_MAX, "stack overflow: %s (%u bytes) is used up; esp "
+                   "0x%08x reached its guard page", s.name, s.hi - s.lo, f->esp);
+    else if (!(err & PF_PRESENT))
+        format_buf(buf, REASON_MAX, "%s of an address that is not mapped%s%s%s",
+                   access_of(err), *where == '(' ? "" : " (in ", *where == '(' ? "" : where,
+                   *where == '(' ? "" : ")");
+    else if (err & PF_WRITE)
+        format_buf(buf, REASON_MAX, "write to a read-only page in %s%s", where,
+                   strcmp(where, "kernel.text") == 0 ? " (code is read-only)" :
+                   strcmp(where, "kernel.rodata") == 0 ? " (constants are read-only)" : "");
+    else
+        format_buf(buf, REASON_MAX, "%s not allowed by the page's protection in %s",
+                   access_of(err), where);
+}
+
+static void reason_of(char *buf, const struct fault *f)
+{
+    struct stack_span s;
+    if (f->nested)
+        format_buf(buf, REASON_MAX, "the page-fault handler itself faulted");
+    else if (f->vector == TRAP_PAGE_FAULT)
+        page_fault_reason(buf, f);
+    else if (f->vector == TRAP_DOUBLE_FAULT)
+        format_buf(buf, REASON_MAX, "a fault while the CPU was starting the handler of "
+                   "another fault (esp 0x%08x in %s)", f->esp,
+                   kernel_stack_at(f->esp, &s) ? s.name : region_of((void *)f->esp));
+    else
+        format_buf(buf, REASON_MAX, "%s at %s", fault_name(f->vector),
+                   region_of((void *)f->eip));
+}
+
+/* ---- the report ------------------------------------------------------------------------ */
+
+/* The task that faulted, if it is not kernel_main, and how deep its stack was. */
+static int faulting_task(const struct fault *f, uint32_t *depth)
+{
+    const struct task *t = 0;
+    if (f->vector == TRAP_PAGE_FAULT && !(f->error & PF_PRESENT))
+        task_stack_classify(f->addr, &t);       /* the owner of a stack slot */
+    if (!t && task_started() && task_current()->id != TASK_MAIN_ID)
+        t = task_current();
+    if (!t || f->nested)
+        return PROTO_NO_TASK;
+    *depth = t->stack_top - f->esp;
+    return t->id;
+}
+
+static void print_registers(const struct fault *f, const char *reason)
+{
+    char at[96], fault_at[96];
+    kprintf("\n==== CPU exception %u: %s ====\n  %s\n", f->vector, fault_name(f->vector),
+            reason);
+    describe_addr(fault_at, sizeof fault_at, f->addr);
+    describe_addr(at, sizeof at, f->eip);
+    kprintf("  address     0x%08x  %s\n", f->addr, fault_at);
+    kprintf("  instruction 0x%08x  %s\n", f->eip, at);
+    uint32_t err = f->error;
+    if (f->vector == TRAP_PAGE_FAULT)
+        kprintf("  error code 0x%x: %s, %s, %s mode%s\n", err,
+                err & PF_PRESENT ? "page present (protection)" : "page not present",
+                err & PF_FETCH ? "fetch" : err & PF_WRITE ? "write" : "read",
+                err & PF_USER ? "user" : "kernel", err & PF_RESERVED ? ", reserved bit" : "");
+    else
+        kprintf("  error code 0x%x\n", err);
+    const uint32_t *r = f->regs;
+    kprintf("  eax=%08x ebx=%08x ecx=%08x edx=%08x\n  esi=%08x edi=%08x ebp=%08x esp=%08x\n",
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+}
+
+void explain_fault(const struct fault *f)
+{
+    char reason[REASON_MAX];
+    reason_of(reason, f);
+    console_use_vga(true);              /* a fault always reaches the screen */
+    print_registers(f, reason);
+    struct proto_fault pf = {
+        .vector = f->vector, .name = fault_name(f->vector), .addr = f->addr,
+        .eip = f->eip, .region = region_of((void *)f->addr), .reason = reason,
+    };
+    pf.task = faulting_task(f, &pf.depth);
+    proto_fault(&pf);
+    backtrace_print(f->eip, f->ebp);
+    if (f->own_task)
+        kprintf("  handled by the %s task on its own stack (%u bytes)\n",
+                f->vector == TRAP_PAGE_FAULT ? "page-fault" : "double-fault",
+                FAULT_STACK_SIZE);
+}
