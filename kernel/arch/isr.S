@@ -4,8 +4,10 @@
  * Each stub makes the stack look the same (an error code, real or a zero,
  * and the vector number), then the common path saves the registers, loads
  * the kernel's data segments and calls trap_dispatch with a pointer to the
- * struct trap_frame it built. The double fault (vector 8) does not come here:
- * it goes through a task gate to a task of its own (see fault.c).
+ * struct trap_frame it built. The double fault (vector 8) and the page fault
+ * (vector 14) do not come here: each goes through a task gate to a task of
+ * its own (page_fault_entry and double_fault_entry below; see fault.c). Their
+ * stubs stay in the table, unused, so that every vector has one.
  */
 #include "arch/gdt.h"
 #include "arch/trap.h"
