@@ -8,6 +8,8 @@
 #   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay tests/traces/*.trace against the heap and malloc
 #   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
+#   make check-fresh  the README's two commands on a fresh Debian 12 (root;
+#                 EFI=1 adds GRUB's EFI packages first)
 #   make clean    remove build/
 #
 # Missing tools are installed first (tools/deps.sh). V=1 shows the commands.
@@ -29,7 +31,9 @@ PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug be
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
-.PHONY: $(PUBLIC_TARGETS) clean
+.PHONY: $(PUBLIC_TARGETS) clean check-fresh
+check-fresh:
+	tools/check-fresh.sh
 $(PUBLIC_TARGETS):
 	@tools/deps.sh $(CROSS)
 	@$(MAKE) --no-print-directory MEMATLAS_DEPS_OK=1 $@
