@@ -19,18 +19,23 @@ SECTIONS = ["layout", "stack", "heap", "data", "code", "stack-vs-heap", "escape"
 
 
 def boot():
+    # Relative to the tree, so that @boot's cmdline is the same on every
+    # machine; shown as the default build directory.
+    elf = os.path.relpath(ELF, ROOT)
     cmd = ["qemu-system-i386", "-accel", "tcg", "-no-reboot", "-m", "128M",
            "-display", "none", "-serial", "stdio", "-monitor", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", ELF, "-initrd", ELF, "-append", APPEND]
-    run = subprocess.run(cmd, capture_output=True, timeout=300)
+           "-kernel", elf, "-initrd", elf, "-append", APPEND]
+    run = subprocess.run(cmd, capture_output=True, timeout=300, cwd=ROOT)
     if run.returncode != 33:
         sys.exit(f"mktour: the boot exited {run.returncode}, not 33")
     shown = ["qemu-system-i386 -accel tcg -m 128M -serial stdio -display none \\",
              "    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \\",
              "    -kernel build/mematlas.elf -initrd build/mematlas.elf \\",
              f"    -append '{APPEND}'"]
-    return run.stdout.decode("latin-1").replace("\r\n", "\n"), "\n".join(shown)
+    output = run.stdout.decode("latin-1").replace("\r\n", "\n")
+    output = output.replace(f'cmdline="{elf} ', 'cmdline="build/mematlas.elf ', 1)
+    return output, "\n".join(shown)
 
 
 def sections(output):
@@ -54,12 +59,36 @@ def sections(output):
     return found
 
 
+def boot_records(output, keep=6):
+    """The records of the boot before its first demo; a run of more than
+    keep + 2 records of one type is cut to its first keep."""
+    records = []
+    for line in output.splitlines():
+        if line.startswith("---- demo"):
+            break
+        if line.startswith("@"):
+            records.append(line)
+    out, i = [], 0
+    while i < len(records):
+        kind = records[i].split(" ", 1)[0]
+        j = i
+        while j < len(records) and records[j].split(" ", 1)[0] == kind:
+            j += 1
+        if j - i > keep + 2:
+            out += records[i:i + keep] + [f"... and {j - i - keep} more {kind} records"]
+        else:
+            out += records[i:j]
+        i = j
+    return out
+
+
 def render():
     output, command = boot()
     parts = sections(output)
     with open(os.path.join(ROOT, "docs", "tour.md.in")) as f:
         text = f.read()
     text = text.replace("{{command}}", command)
+    text = text.replace("{{records:boot}}", "```\n" + "\n".join(boot_records(output)) + "\n```")
     for name in SECTIONS:
         if name not in parts:
             sys.exit(f"mktour: the boot printed no section for demo {name}")

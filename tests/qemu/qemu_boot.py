@@ -2,7 +2,8 @@
 
 Every boot has a timeout and -no-reboot, and its isa-debug-exit code is
 checked exactly: 33 is success. Under -no-reboot a triple fault makes QEMU
-exit 0, which therefore counts as a failure, never as a pass.
+exit 0, which therefore counts as a failure, never as a pass. Every boot's
+serial output is also held against docs/serial-protocol.md (protocol.py).
 """
 import json
 import os
@@ -13,6 +14,8 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+
+import protocol
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("MEMATLAS_BUILD", "build"))
@@ -168,6 +171,10 @@ def boot(kernel=None, iso=None, mem="128M", append="mode=test exit",
     output = data.decode("latin-1").replace("\r\n", "\n")
     records = [parse_record(l) for l in output.splitlines() if l.startswith("@")]
     code = None if (timed_out or stopped) else proc.returncode
+    try:
+        protocol.check_output(output)
+    except protocol.Violation as e:
+        raise protocol.Violation(f"{e}\n(boot: {' '.join(cmd)}; QEMU exit code {code})") from None
     return Boot(cmd, output, code, timed_out, stopped, records)
 
 
