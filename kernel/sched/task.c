@@ -12,6 +12,8 @@
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/irq.h"
+#include "arch/pic.h"
+#include "arch/pit.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "mm/paging.h"
@@ -513,7 +515,7 @@ void task_init(void)
     main_task.cr3 = paging_directory_phys();
     refill_pool();
     pic_init();
-    timer_init();
+    timer_init(task_tick);
     started = true;
     irq_enable();
 }
