@@ -22,16 +22,8 @@
 #define ELF_SECTIONS_MAX    4096
 #define MB1_MODULES_SANE    1024
 
-static void warn(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void warn(struct boot_info *bi, const char *fmt, ...)
-{
-    if (bi->warning_count >= BOOT_WARNINGS_MAX)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    format_buf_v(bi->warnings[bi->warning_count++], BOOT_WARNING_LEN, fmt, ap);
-    va_end(ap);
-}
+#define warn(bi, ...) \
+    warnings_add((bi)->warnings, &(bi)->warning_count, BOOT_WARNINGS_MAX, __VA_ARGS__)
 
 static int fail(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static int fail(struct boot_info *bi, const char *fmt, ...)

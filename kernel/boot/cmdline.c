@@ -5,21 +5,10 @@
  */
 #include "boot/cmdline.h"
 
-#include <stdarg.h>
-
-#include "lib/format.h"
 #include "lib/string.h"
 
-static void warn(struct cmdline *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void warn(struct cmdline *c, const char *fmt, ...)
-{
-    if (c->warning_count >= CMDLINE_WARNINGS_MAX)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    format_buf_v(c->warnings[c->warning_count++], CMDLINE_WARNING_LEN, fmt, ap);
-    va_end(ap);
-}
+#define warn(c, ...) \
+    warnings_add((c)->warnings, &(c)->warning_count, CMDLINE_WARNINGS_MAX, __VA_ARGS__)
 
 static bool is_space(char ch)
 {
