@@ -17,17 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PTE_PRESENT     0x001
-#define PTE_WRITE       0x002
-#define PTE_USER        0x004
-#define PTE_ACCESSED    0x020
-#define PTE_DIRTY       0x040
-#define PDE_LARGE       0x080
-#define PTE_FLAGS_MASK  0xFFF
-#define PTE_FRAME_MASK  0xFFFFF000
+#include "arch/mmu.h"
 
-extern uint32_t boot_page_directory[1024];
-extern uint32_t boot_page_table[1024];
+extern uint32_t boot_page_directory[PT_ENTRIES];
+extern uint32_t boot_page_table[PT_ENTRIES];
 
 /* Physical memory as seen while the identity mapping lasts (below 3 GiB). */
 const void *early_window(uint64_t phys, uint32_t len);

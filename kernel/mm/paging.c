@@ -11,13 +11,12 @@
 #include "sections.h"
 #include "console/serial.h"
 
-#define CR0_WP          0x00010000
-#define PD_INDEX(va)    ((uint32_t)(va) >> 22)
-#define PT_INDEX(va)    (((uint32_t)(va) >> 12) & 0x3FF)
+#define PD_INDEX(va)    ((uint32_t)(va) >> LARGE_PAGE_SHIFT)
+#define PT_INDEX(va)    (((uint32_t)(va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 
 /* The kernel's own directory and the table for its first 4 MiB, in .bss. */
-static uint32_t kernel_pd[1024] __attribute__((aligned(PAGE_SIZE)));
-static uint32_t kernel_pt0[1024] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t kernel_pd[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t kernel_pt0[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static bool identity_present = true;
 static bool kernel_pd_active;
 
@@ -253,8 +252,8 @@ void paging_walk_print(uintptr_t va)
             PT_INDEX(va), pte, flag_words(pte, words, sizeof words));
     if (pte & PTE_PRESENT)
         kprintf("  -> physical 0x%08x (frame 0x%08x + offset 0x%03lx)\n",
-                (pte & PTE_FRAME_MASK) | ((uint32_t)va & 0xFFF), pte & PTE_FRAME_MASK,
-                (unsigned long)(va & 0xFFF));
+                (pte & PTE_FRAME_MASK) | ((uint32_t)va & (PAGE_SIZE - 1)), pte & PTE_FRAME_MASK,
+                (unsigned long)(va & (PAGE_SIZE - 1)));
     else
         kprintf("  the page is not present\n");
 }
@@ -293,8 +292,8 @@ void paging_print_maps(void)
             run_flush(&r);
             continue;
         }
-        for (uint32_t ti = 0; ti < 1024; ti++) {
-            uint64_t va = ((uint64_t)di << 22) | ((uint64_t)ti << 12);
+        for (uint32_t ti = 0; ti < PT_ENTRIES; ti++) {
+            uint64_t va = ((uint64_t)di << LARGE_PAGE_SHIFT) | ((uint64_t)ti << PAGE_SHIFT);
             uint32_t pa, f;
             if (!paging_translate((uintptr_t)va, &pa, &f)) {
                 run_flush(&r);
