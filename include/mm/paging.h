@@ -31,7 +31,9 @@ bool paging_identity_present(void);
 /* Builds the kernel's page directory, switches to it, turns on CR0.WP. */
 void paging_init(void);
 uint32_t paging_directory_phys(void);
-/* 0, or -1 when no frame was left for a page table. Flags: PTE_*. */
+/* Maps the page at va to frame pa. 0, or -1 when no frame was left for a
+ * page table. Flags: PTE_*. va must not be mapped yet (paging_unmap it
+ * first): mapping over a present page is a bug, and panics. */
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags);
 /* Returns the frame that was mapped there, or 0 when nothing was. */
 uint32_t paging_unmap(uintptr_t va);

@@ -6,6 +6,7 @@
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/gdt.h"
+#include "kernel.h"
 #include "lib/string.h"
 #include "memlayout.h"
 #include "sections.h"
@@ -120,6 +121,12 @@ static inline uintptr_t table_virt(uintptr_t va)
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 {
     uint32_t *pde = pd_entry(va);
+    /* Replacing a mapping would leak its frame, or hand out a frame that
+     * someone still uses: no caller means to, so it is a bug. */
+    if ((*pde & PTE_PRESENT) && (*pt_entry(va) & PTE_PRESENT))
+        panic("paging_map: virtual 0x%08lx is already mapped to frame 0x%08x; "
+              "refusing to map frame 0x%08x over it", (unsigned long)va,
+              *pt_entry(va) & PTE_FRAME_MASK, pa & PTE_FRAME_MASK);
     if (!(*pde & PTE_PRESENT)) {
         uint32_t table = frame_alloc();
         if (table == PMM_NO_FRAME)
