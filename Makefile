@@ -62,7 +62,7 @@ ELF := $(BUILD)/mematlas.elf
 ISO := $(BUILD)/mematlas.iso
 
 # The pure C parts, built for the host under the sanitizers.
-HOST_SRC   := kernel/lib/format.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
+HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c kernel/mm/heap.c \
               kernel/sched/stackzone.c kernel/mm/gc.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))

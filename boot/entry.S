@@ -15,13 +15,9 @@
  *     leaving the boot stack's guard page out.
  */
 #include "memlayout.h"
+#include "arch/mmu.h"
 #include "boot/multiboot.h"
 
-#define PTE_PRESENT   0x001
-#define PTE_WRITE     0x002
-#define PDE_LARGE     0x080
-#define CR0_PG        0x80000000
-#define CR4_PSE       0x00000010
 #define PHYS(sym)     ((sym) - KERNEL_VIRT_BASE)
 
 /* ---- Multiboot headers: the first bytes of the image ---------------------- */
@@ -78,7 +74,7 @@ _start:
 1:      movl    %ecx, %eax
         shll    $LARGE_PAGE_SHIFT, %eax
         orl     $(PTE_PRESENT | PTE_WRITE | PDE_LARGE), %eax
-        movl    %eax, (%edi, %ecx, 4)
+        movl    %eax, (%edi, %ecx, PTE_SIZE)
         incl    %ecx
         cmpl    $BOOT_IDENTITY_SLOTS, %ecx
         jb      1b
@@ -93,13 +89,13 @@ _start:
         cmpl    $PHYS(_boot_stack_guard_start), %eax
         je      3f                              /* the guard page stays absent */
         orl     $(PTE_PRESENT | PTE_WRITE), %eax
-        movl    %eax, (%edi, %ecx, 4)
+        movl    %eax, (%edi, %ecx, PTE_SIZE)
 3:      incl    %ecx
         jmp     2b
 4:
         movl    $PHYS(boot_page_table), %eax
         orl     $(PTE_PRESENT | PTE_WRITE), %eax
-        movl    %eax, PHYS(boot_page_directory) + (KERNEL_VIRT_BASE >> LARGE_PAGE_SHIFT) * 4
+        movl    %eax, PHYS(boot_page_directory) + (KERNEL_VIRT_BASE >> LARGE_PAGE_SHIFT) * PTE_SIZE
 
         movl    %cr4, %eax
         orl     $CR4_PSE, %eax

@@ -83,10 +83,13 @@
 #define VGA_COLS            80
 #define VGA_ROWS            25
 
-/* QEMU's isa-debug-exit device: writing V makes QEMU exit with (V << 1) | 1. */
+/* QEMU's isa-debug-exit device: writing V to the port makes QEMU exit with
+ * QEMU_EXIT_CODE(V) - always odd, never the 0 of a normal QEMU exit. That
+ * is 33 for success and 35 for failure, the codes tests/qemu checks. */
 #define DEBUG_EXIT_PORT     0xF4
-#define DEBUG_EXIT_SUCCESS  0x10        /* QEMU exits 33 */
-#define DEBUG_EXIT_FAILURE  0x11        /* QEMU exits 35 */
+#define DEBUG_EXIT_SUCCESS  0x10
+#define DEBUG_EXIT_FAILURE  0x11
+#define QEMU_EXIT_CODE(v)   (((v) << 1) | 1)
 
 /* Boot command line and boot information limits. */
 #define CMDLINE_MAX         4096        /* bytes kept, the terminating NUL included */

@@ -6,7 +6,8 @@
 
 #include "arch/fault.h"
 #include "arch/gdt.h"
-#include "arch/irq.h"
+#include "arch/pic.h"
+#include "arch/pit.h"
 #include "arch/stop.h"
 #include "atlas/atlas.h"
 #include "atlas/explain.h"
@@ -71,7 +72,7 @@ __attribute__((noreturn)) static void finish(bool ok)
     }
     if (machine_exits())
         kprintf("mematlas: done; QEMU exits with code %d.\n",
-                QEMU_EXIT_STATUS(ok ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE));
+                QEMU_EXIT_CODE(ok ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE));
     else
         kprintf("mematlas: done; the CPU is halted. (QEMU: close the window, or "
                 "press Ctrl-A X on the serial console.)\n");
@@ -147,7 +148,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     console_use_vga(false);
 
     pic_init();                         /* interrupts: the timer drives the tasks */
-    timer_init();
+    timer_init(task_tick);
     kgc_set_stack_walker(task_for_each_stack);  /* task stacks are the collector's roots */
     task_init();                        /* kernel_main becomes task 0 */
 

@@ -37,10 +37,8 @@ extern struct tss kernel_tss;
 extern struct tss double_fault_tss;
 extern struct tss page_fault_tss;
 
-/* Loads the GDT and the kernel's task register. */
+/* Fills in and loads the GDT, and the kernel's task register. */
 void gdt_init(void);
-/* Marks a TSS descriptor available again (the CPU leaves it busy). */
-void gdt_tss_clear_busy(uint16_t selector);
 #endif
 
 #endif

@@ -7,9 +7,6 @@
 
 #include <stdbool.h>
 
-/* QEMU's exit status for a value written to isa-debug-exit: (v << 1) | 1. */
-#define QEMU_EXIT_STATUS(v)     (((v) << 1) | 1)
-
 /* "exit" on the command line: stop by leaving QEMU rather than halting. */
 void machine_set_exit(bool exit);
 bool machine_exits(void);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/warnings.h"
 #include "memlayout.h"
 
 #define BOOT_MMAP_MAX       64
@@ -20,7 +21,6 @@
 #define BOOT_LOADER_MAX     64
 #define BOOT_MODCMD_MAX     128
 #define BOOT_WARNINGS_MAX   8
-#define BOOT_WARNING_LEN    120
 #define BOOT_INFO_MAX_SIZE  0x100000    /* a bigger MB2 block is taken as garbage */
 #define BOOT_STRING_SCAN    0x10000     /* how far to look for a string's NUL */
 
@@ -73,8 +73,8 @@ struct boot_info {
     uint32_t elf_num, elf_entsize, elf_shndx;
 
     unsigned warning_count;
-    char warnings[BOOT_WARNINGS_MAX][BOOT_WARNING_LEN];
-    char error[BOOT_WARNING_LEN];       /* set when parsing failed */
+    char warnings[BOOT_WARNINGS_MAX][WARNING_LEN];
+    char error[WARNING_LEN];       /* set when parsing failed */
 };
 
 /*

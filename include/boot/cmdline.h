@@ -12,10 +12,10 @@
 
 #include <stdbool.h>
 
+#include "lib/warnings.h"
 #include "memlayout.h"
 
 #define CMDLINE_WARNINGS_MAX 8
-#define CMDLINE_WARNING_LEN  120
 #define CMDLINE_ARGV0        "mematlas"
 
 struct cmdline {
@@ -32,7 +32,7 @@ struct cmdline {
     const char *demo;                   /* demo=NAME, or NULL */
 
     unsigned warning_count;
-    char warnings[CMDLINE_WARNINGS_MAX][CMDLINE_WARNING_LEN];
+    char warnings[CMDLINE_WARNINGS_MAX][WARNING_LEN];
 };
 
 /*

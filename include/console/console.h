@@ -1,6 +1,6 @@
 /*
  * console.h - human-readable output: the same text to the VGA screen and the
- * serial port. Machine-readable "@..." lines use serial_printf instead.
+ * serial port. Machine-readable "@..." lines are console/protocol.h's.
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H
@@ -12,6 +12,5 @@
 /* Once the atlas page is on the screen, the log goes to serial only. */
 void console_use_vga(bool on);
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-void kputs(const char *s);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include <stdint.h>
 
-#include "lib/format.h"
 #include "memlayout.h"
 
 enum vga_color {
@@ -28,8 +27,6 @@ void vga_init(void);                    /* clear the screen, cursor home */
 void vga_clear(uint8_t attr);
 void vga_set_attr(uint8_t attr);        /* colour for the console from now on */
 void vga_putc(char c);                  /* console: wraps lines, scrolls */
-void vga_write(const char *s);
-int vga_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void vga_put_at(int row, int col, char c, uint8_t attr);
 void vga_write_at(int row, int col, const char *s, uint8_t attr);
 void vga_set_cursor(int row, int col);

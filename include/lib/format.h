@@ -2,7 +2,8 @@
  * format.h - the one printf-style formatter, writing to any sink.
  *
  * Conversions: %d %i %u %x %X %p %s %c %%, lengths l ll z, a width (or *),
- * the flags 0 and -, and a precision for %s (%.20s, %.*s; ignored elsewhere). Everything that prints text goes through format_v.
+ * the flags 0 and -, and a precision for %s (%.20s, %.*s; ignored elsewhere).
+ * Everything that prints text goes through format_v.
  * Pure C: also built for the host tests.
  */
 #ifndef FORMAT_H

@@ -1,5 +1,5 @@
 /*
- * kstring.h - the few C library string functions the kernel needs.
+ * string.h - the few C library string functions the kernel needs.
  *
  * In the kernel they come from kernel/lib/string.c; in the host tests from the C
  * library, so the same callers build in both places.

@@ -17,17 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PTE_PRESENT     0x001
-#define PTE_WRITE       0x002
-#define PTE_USER        0x004
-#define PTE_ACCESSED    0x020
-#define PTE_DIRTY       0x040
-#define PDE_LARGE       0x080
-#define PTE_FLAGS_MASK  0xFFF
-#define PTE_FRAME_MASK  0xFFFFF000
+#include "arch/mmu.h"
 
-extern uint32_t boot_page_directory[1024];
-extern uint32_t boot_page_table[1024];
+extern uint32_t boot_page_directory[PT_ENTRIES];
+extern uint32_t boot_page_table[PT_ENTRIES];
 
 /* Physical memory as seen while the identity mapping lasts (below 3 GiB). */
 const void *early_window(uint64_t phys, uint32_t len);
@@ -38,7 +31,9 @@ bool paging_identity_present(void);
 /* Builds the kernel's page directory, switches to it, turns on CR0.WP. */
 void paging_init(void);
 uint32_t paging_directory_phys(void);
-/* 0, or -1 when no frame was left for a page table. Flags: PTE_*. */
+/* Maps the page at va to frame pa. 0, or -1 when no frame was left for a
+ * page table. Flags: PTE_*. va must not be mapped yet (paging_unmap it
+ * first): mapping over a present page is a bug, and panics. */
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags);
 /* Returns the frame that was mapped there, or 0 when nothing was. */
 uint32_t paging_unmap(uintptr_t va);

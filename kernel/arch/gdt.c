@@ -11,9 +11,13 @@
 #define SEG_EXEC        0x08
 #define SEG_RW          0x02    /* writable data, readable code */
 #define SEG_TSS32       0x09    /* available 32-bit TSS */
-#define SEG_TSS_BUSY    0x02    /* in the type field of a TSS descriptor */
-#define GRAN_4K         0x80
+#define GRAN_4K         0x80    /* the limit counts 4 KiB pages, not bytes */
 #define GRAN_32BIT      0x40
+
+#define FLAT_LIMIT      0xFFFFF /* pages: all 4 GiB */
+/* A selector's low bits are the requested privilege and the table (GDT/LDT). */
+#define GDT_INDEX(selector) ((selector) >> 3)
+#define GDT_ENTRIES     (GDT_INDEX(GDT_PAGE_FAULT_TSS) + 1)
 
 struct gdt_entry {
     uint16_t limit_low;
@@ -29,41 +33,40 @@ struct gdt_ptr {
     uint32_t base;
 } __attribute__((packed));
 
-/* Flat 4 GiB segments: base 0, limit 0xFFFFF pages. */
-#define FLAT(access) { 0xFFFF, 0, 0, (access), GRAN_4K | GRAN_32BIT | 0x0F, 0 }
-
-static struct gdt_entry gdt[] = {
-    { 0, 0, 0, 0, 0, 0 },
-    FLAT(SEG_PRESENT | SEG_CODE_DATA | SEG_EXEC | SEG_RW),
-    FLAT(SEG_PRESENT | SEG_CODE_DATA | SEG_RW),
-    FLAT(SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_EXEC | SEG_RW),
-    FLAT(SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_RW),
-    { 0, 0, 0, 0, 0, 0 },       /* kernel TSS, filled in by gdt_init */
-    { 0, 0, 0, 0, 0, 0 },       /* double-fault TSS */
-    { 0, 0, 0, 0, 0, 0 },       /* page-fault TSS */
-};
+static struct gdt_entry gdt[GDT_ENTRIES];       /* entry 0 stays null */
 
 struct tss kernel_tss;
 struct tss double_fault_tss;
 struct tss page_fault_tss;
 
-static void set_tss(uint16_t selector, struct tss *t)
+static void set_descriptor(uint16_t selector, uint32_t base, uint32_t limit,
+                           uint8_t access, uint8_t flags)
 {
-    uint32_t base = (uint32_t)(uintptr_t)t, limit = sizeof *t - 1;
-    gdt[selector / 8] = (struct gdt_entry){
+    gdt[GDT_INDEX(selector)] = (struct gdt_entry){
         limit & 0xFFFF, base & 0xFFFF, (base >> 16) & 0xFF,
-        SEG_PRESENT | SEG_TSS32, (limit >> 16) & 0x0F, base >> 24,
+        access, flags | ((limit >> 16) & 0x0F), base >> 24,
     };
-    t->iomap_base = sizeof *t;  /* no I/O permission bitmap */
 }
 
-void gdt_tss_clear_busy(uint16_t selector)
+/* Base 0, limit 4 GiB: segmentation out of the way, paging does the work. */
+static void set_flat(uint16_t selector, uint8_t access)
 {
-    gdt[selector / 8].access &= (uint8_t)~SEG_TSS_BUSY;
+    set_descriptor(selector, 0, FLAT_LIMIT, access, GRAN_4K | GRAN_32BIT);
+}
+
+static void set_tss(uint16_t selector, struct tss *t)
+{
+    set_descriptor(selector, (uint32_t)(uintptr_t)t, sizeof *t - 1,
+                   SEG_PRESENT | SEG_TSS32, 0);
+    t->iomap_base = sizeof *t;  /* no I/O permission bitmap */
 }
 
 void gdt_init(void)
 {
+    set_flat(GDT_KERNEL_CODE, SEG_PRESENT | SEG_CODE_DATA | SEG_EXEC | SEG_RW);
+    set_flat(GDT_KERNEL_DATA, SEG_PRESENT | SEG_CODE_DATA | SEG_RW);
+    set_flat(GDT_USER_CODE, SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_EXEC | SEG_RW);
+    set_flat(GDT_USER_DATA, SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_RW);
     set_tss(GDT_KERNEL_TSS, &kernel_tss);
     set_tss(GDT_DOUBLE_FAULT_TSS, &double_fault_tss);
     set_tss(GDT_PAGE_FAULT_TSS, &page_fault_tss);

@@ -5,10 +5,13 @@
  */
 #include "arch/trap.h"
 
+#include "arch/fault.h"
 #include "arch/gdt.h"
 
-#define GATE_INTERRUPT  0x8E    /* present, ring 0, 32-bit interrupt gate */
-#define GATE_TASK       0x85    /* present, ring 0, task gate */
+#define GATE_PRESENT    0x80
+#define GATE_INTERRUPT  (GATE_PRESENT | 0x0E)   /* ring 0, 32-bit interrupt gate */
+#define GATE_TASK       (GATE_PRESENT | 0x05)   /* ring 0, task gate */
+#define IDT_ENTRIES     256                     /* every vector the CPU has */
 
 struct idt_entry {
     uint16_t offset_low;
@@ -24,7 +27,7 @@ struct idt_ptr {
 } __attribute__((packed));
 
 extern const uint32_t isr_stubs[TRAP_VECTORS];
-static struct idt_entry idt[256];
+static struct idt_entry idt[IDT_ENTRIES];
 static trap_handler handlers[TRAP_VECTORS];
 
 static void set_gate(unsigned v, uint32_t offset, uint16_t selector, uint8_t type)
@@ -47,9 +50,9 @@ void idt_init(void)
 void idt_set_present(unsigned vector, int present)
 {
     if (present)
-        idt[vector].type |= 0x80;
+        idt[vector].type |= GATE_PRESENT;
     else
-        idt[vector].type &= 0x7F;
+        idt[vector].type &= (uint8_t)~GATE_PRESENT;
 }
 
 void trap_set_handler(unsigned vector, trap_handler h)

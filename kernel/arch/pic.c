@@ -1,13 +1,16 @@
 /*
- * irq.c - the 8259 interrupt controllers and the 8253 timer.
+ * pic.c - the two 8259 interrupt controllers.
  *
  * The BIOS leaves the PICs on vectors 8..15, on top of the CPU's own
- * exceptions; they are moved to 32..47 before any line is unmasked.
+ * exceptions; they are moved to 32..47 before any line is unmasked. Every
+ * line starts with a handler that acknowledges it, so that an interrupt
+ * nobody asked for is harmless.
  */
-#include "arch/irq.h"
+#include "arch/pic.h"
+
+#include <stdint.h>
 
 #include "arch/ports.h"
-#include "sched/task.h"
 #include "arch/trap.h"
 
 #define PIC1_CMD        0x20
@@ -17,15 +20,13 @@
 #define ICW1_INIT       0x11    /* edge triggered, cascade, ICW4 follows */
 #define ICW4_8086       0x01
 #define PIC_EOI         0x20
-#define PIC_CASCADE_IRQ 2
 #define PIC_READ_ISR    0x0B    /* OCW3: the next read returns the in-service register */
+#define PIC_ALL_MASKED  0xFF
 
-#define PIT_CHANNEL0    0x40
-#define PIT_COMMAND     0x43
-#define PIT_RATE_MODE   0x34    /* channel 0, low then high byte, mode 2 */
-#define PIT_CLOCK       1193182 /* Hz */
-
-static volatile uint64_t ticks;
+#define IRQS_PER_PIC    8
+#define PIC_CASCADE_IRQ 2       /* the master's line the slave is wired to */
+/* A PIC that cannot say which line asked reports its lowest-priority one. */
+#define PIC_SPURIOUS    7
 
 static void stray_interrupt(struct trap_frame *f);
 
@@ -34,36 +35,28 @@ void pic_init(void)
     outb(PIC1_CMD, ICW1_INIT);
     outb(PIC2_CMD, ICW1_INIT);
     outb(PIC1_DATA, TRAP_IRQ_BASE);                 /* ICW2: vector base */
-    outb(PIC2_DATA, TRAP_IRQ_BASE + 8);
+    outb(PIC2_DATA, TRAP_IRQ_BASE + IRQS_PER_PIC);
     outb(PIC1_DATA, 1 << PIC_CASCADE_IRQ);          /* ICW3: slave on IRQ 2 */
     outb(PIC2_DATA, PIC_CASCADE_IRQ);
     outb(PIC1_DATA, ICW4_8086);
     outb(PIC2_DATA, ICW4_8086);
-    outb(PIC1_DATA, 0xFF & ~(1 << PIC_CASCADE_IRQ));  /* all masked but the cascade */
-    outb(PIC2_DATA, 0xFF);
-    for (unsigned v = TRAP_IRQ_BASE; v < TRAP_VECTORS; v++)
+    outb(PIC1_DATA, PIC_ALL_MASKED & ~(1 << PIC_CASCADE_IRQ));  /* but the cascade */
+    outb(PIC2_DATA, PIC_ALL_MASKED);
+    for (unsigned v = TRAP_IRQ_BASE; v < TRAP_IRQ_BASE + IRQ_LINES; v++)
         trap_set_handler(v, stray_interrupt);
 }
 
 void pic_unmask(unsigned irq)
 {
-    uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
-    outb(port, inb(port) & ~(1 << (irq & 7)));
+    uint16_t port = irq < IRQS_PER_PIC ? PIC1_DATA : PIC2_DATA;
+    outb(port, inb(port) & ~(1 << (irq % IRQS_PER_PIC)));
 }
 
 void pic_eoi(unsigned irq)
 {
-    if (irq >= 8)
+    if (irq >= IRQS_PER_PIC)
         outb(PIC2_CMD, PIC_EOI);
     outb(PIC1_CMD, PIC_EOI);
-}
-
-static void timer_interrupt(struct trap_frame *f)
-{
-    (void)f;
-    ticks++;
-    pic_eoi(IRQ_TIMER);             /* before a switch: the next tick must come */
-    task_tick();
 }
 
 /* An interrupt line nobody asked for (a spurious IRQ 7 or 15 among them):
@@ -71,51 +64,15 @@ static void timer_interrupt(struct trap_frame *f)
 static void stray_interrupt(struct trap_frame *f)
 {
     unsigned irq = f->vector - TRAP_IRQ_BASE;
-    if (irq == 7 || irq == 15) {
+    if (irq % IRQS_PER_PIC == PIC_SPURIOUS) {
         /* Spurious: the in-service bit is clear, and no EOI is owed to that PIC. */
-        uint16_t cmd = irq == 7 ? PIC1_CMD : PIC2_CMD;
+        uint16_t cmd = irq < IRQS_PER_PIC ? PIC1_CMD : PIC2_CMD;
         outb(cmd, PIC_READ_ISR);
-        if (!(inb(cmd) & 0x80)) {
-            if (irq == 15)
+        if (!(inb(cmd) & (1 << PIC_SPURIOUS))) {
+            if (irq >= IRQS_PER_PIC)
                 outb(PIC1_CMD, PIC_EOI);    /* the master did see the cascade */
             return;
         }
     }
     pic_eoi(irq);
-}
-
-void timer_init(void)
-{
-    uint32_t divisor = PIT_CLOCK / TIMER_HZ;
-    outb(PIT_COMMAND, PIT_RATE_MODE);
-    outb(PIT_CHANNEL0, divisor & 0xFF);
-    outb(PIT_CHANNEL0, divisor >> 8);
-    trap_set_handler(TRAP_IRQ_BASE + IRQ_TIMER, timer_interrupt);
-    pic_unmask(IRQ_TIMER);
-}
-
-uint64_t timer_ticks(void)
-{
-    uint32_t flags = irq_save();
-    uint64_t t = ticks;
-    irq_restore(flags);
-    return t;
-}
-
-uint64_t tsc_per_ms(void)
-{
-    static uint64_t per_ms;
-    if (per_ms)
-        return per_ms;
-    /* Count cycles over 10 ticks (100 ms), starting on a tick boundary. */
-    uint64_t t0 = timer_ticks();
-    while (timer_ticks() == t0)
-        __asm__ volatile("pause");
-    uint64_t c0 = rdtsc(), start = timer_ticks();
-    while (timer_ticks() < start + 10)
-        __asm__ volatile("pause");
-    per_ms = (rdtsc() - c0) / (10 * 1000 / TIMER_HZ);
-    if (!per_ms)
-        per_ms = 1;
-    return per_ms;
 }

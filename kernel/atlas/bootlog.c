@@ -9,7 +9,7 @@
 #include "console/console.h"
 #include "console/protocol.h"
 
-static void warnings(const char *source, unsigned n, const char (*w)[BOOT_WARNING_LEN])
+static void warnings(const char *source, unsigned n, const char (*w)[WARNING_LEN])
 {
     for (unsigned i = 0; i < n; i++) {
         kprintf("%s: %s\n", source, w[i]);

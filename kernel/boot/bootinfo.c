@@ -16,22 +16,17 @@
 #include "boot/multiboot.h"
 
 #define MB1_INFO_SIZE       116     /* the whole structure the spec defines */
+#define MB1_MMAP_SIZE_FIELD 4       /* an MB1 map entry's `size`, not counted in itself */
 #define MB1_MMAP_ENTRY_MIN  20      /* base, length and type after `size` */
 #define MB2_MMAP_ENTRY_MIN  24
+#define MB2_ALIGN           8       /* the information block and every tag in it */
 #define ELF32_SHDR_SIZE     40
 #define ELF_SECTIONS_MAX    4096
 #define MB1_MODULES_SANE    1024
 
-static void warn(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void warn(struct boot_info *bi, const char *fmt, ...)
-{
-    if (bi->warning_count >= BOOT_WARNINGS_MAX)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    format_buf_v(bi->warnings[bi->warning_count++], BOOT_WARNING_LEN, fmt, ap);
-    va_end(ap);
-}
+/* A warning into bi's list (lib/warnings.h); past the limit it is dropped. */
+#define warn(bi, ...) \
+    warnings_add((bi)->warnings, &(bi)->warning_count, BOOT_WARNINGS_MAX, __VA_ARGS__)
 
 static int fail(struct boot_info *bi, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static int fail(struct boot_info *bi, const char *fmt, ...)
@@ -99,18 +94,42 @@ static void add_mmap(struct boot_info *bi, uint64_t base, uint64_t length,
     bi->has_mmap = true;
 }
 
+/* Where a string the loader gave is kept, and what to call it in a warning. */
+struct loader_string {
+    const char *what;
+    char *text;
+    size_t size;
+    struct boot_range *range;   /* where the loader put it, NUL included */
+};
+
+/*
+ * Copies the string at phys (its NUL within `limit` bytes) into dst and
+ * records where it was. Returns its full length, or -1 (warned, dst empty)
+ * when it cannot be read.
+ */
+static long take_string(struct boot_info *bi, phys_window window, uint64_t phys,
+                        uint32_t limit, const struct loader_string *dst)
+{
+    long len = read_string(window, phys, limit, dst->text, dst->size);
+    if (len < 0) {
+        warn(bi, "%s at 0x%llx is unreadable or has no end; ignored", dst->what,
+             (unsigned long long)phys);
+        dst->text[0] = '\0';
+        return -1;
+    }
+    dst->range->start = phys;
+    dst->range->end = phys + (uint64_t)len + 1;
+    return len;
+}
+
 static void take_cmdline(struct boot_info *bi, phys_window window, uint64_t phys,
                          uint32_t limit)
 {
-    long len = read_string(window, phys, limit, bi->cmdline, sizeof bi->cmdline);
-    if (len < 0) {
-        warn(bi, "command line at 0x%llx is unreadable or has no end; ignored",
-             (unsigned long long)phys);
-        bi->cmdline[0] = '\0';
+    struct loader_string dst = { "command line", bi->cmdline, sizeof bi->cmdline,
+                                 &bi->cmdline_range };
+    long len = take_string(bi, window, phys, limit, &dst);
+    if (len < 0)
         return;
-    }
-    bi->cmdline_range.start = phys;
-    bi->cmdline_range.end = phys + (uint64_t)len + 1;
     bi->cmdline_length = (uint32_t)len;
     if ((unsigned long)len > CMDLINE_MAX - 1) {
         bi->cmdline_cut = true;
@@ -122,15 +141,9 @@ static void take_cmdline(struct boot_info *bi, phys_window window, uint64_t phys
 static void take_loader(struct boot_info *bi, phys_window window, uint64_t phys,
                         uint32_t limit)
 {
-    long len = read_string(window, phys, limit, bi->loader, sizeof bi->loader);
-    if (len < 0) {
-        warn(bi, "boot loader name at 0x%llx is unreadable; ignored",
-             (unsigned long long)phys);
-        bi->loader[0] = '\0';
-        return;
-    }
-    bi->loader_range.start = phys;
-    bi->loader_range.end = phys + (uint64_t)len + 1;
+    struct loader_string dst = { "boot loader name", bi->loader, sizeof bi->loader,
+                                 &bi->loader_range };
+    take_string(bi, window, phys, limit, &dst);
 }
 
 static void take_module(struct boot_info *bi, phys_window window, uint32_t start,
@@ -173,6 +186,64 @@ static void take_elf(struct boot_info *bi, uint64_t table, uint32_t num,
     bi->elf_shndx = shndx;
 }
 
+static void take_mb1_modules(struct boot_info *bi, phys_window window,
+                             const struct mb1_info *mbi)
+{
+    uint32_t count = mbi->mods_count;
+    if (count > MB1_MODULES_SANE) {
+        warn(bi, "module count %u is absurd; modules ignored", count);
+        return;
+    }
+    if (!count)
+        return;
+    const struct mb1_module *mods = window(mbi->mods_addr, count * sizeof *mods);
+    if (!mods) {
+        warn(bi, "module list at 0x%08x is unreadable; modules ignored",
+             mbi->mods_addr);
+        return;
+    }
+    bi->modules_range.start = mbi->mods_addr;
+    bi->modules_range.end = (uint64_t)mbi->mods_addr + count * sizeof *mods;
+    for (uint32_t i = 0; i < count; i++)
+        take_module(bi, window, mods[i].mod_start, mods[i].mod_end,
+                    mods[i].string, BOOT_STRING_SCAN);
+}
+
+/* MB1's map: entries of varying size, each preceded by its size field. */
+static void take_mb1_mmap(struct boot_info *bi, phys_window window,
+                          const struct mb1_info *mbi)
+{
+    uint32_t length = mbi->mmap_length;
+    const uint8_t *buf = length ? window(mbi->mmap_addr, length) : 0;
+    if (!buf) {
+        warn(bi, "memory map at 0x%08x (%u bytes) is unreadable; ignored",
+             mbi->mmap_addr, length);
+        return;
+    }
+    bi->mmap_range.start = mbi->mmap_addr;
+    bi->mmap_range.end = (uint64_t)mbi->mmap_addr + length;
+    uint32_t off = 0;
+    for (unsigned index = 0; off < length; index++) {
+        if (length - off < MB1_MMAP_SIZE_FIELD + MB1_MMAP_ENTRY_MIN) {
+            warn(bi, "memory map entry %u at offset %u is cut short "
+                     "(%u bytes left); map ends there", index, off, length - off);
+            return;
+        }
+        struct mb1_mmap_entry e;
+        memcpy(&e, buf + off, sizeof e);
+        if (e.size < MB1_MMAP_ENTRY_MIN) {
+            warn(bi, "memory map entry %u at offset %u has size %u "
+                     "(less than %d); map ends there", index, off,
+                 e.size, MB1_MMAP_ENTRY_MIN);
+            return;
+        }
+        add_mmap(bi, e.base_addr, e.length, e.type, index);
+        if (e.size > length - off - MB1_MMAP_SIZE_FIELD)
+            return;     /* the last entry claims more than the buffer */
+        off += MB1_MMAP_SIZE_FIELD + e.size;
+    }
+}
+
 static int parse_mb1(uint32_t info_phys, phys_window window, struct boot_info *bi)
 {
     const struct mb1_info *mbi = window(info_phys, sizeof *mbi);
@@ -192,67 +263,52 @@ static int parse_mb1(uint32_t info_phys, phys_window window, struct boot_info *b
     if (mbi->flags & MB1_INFO_LOADER_NAME)
         take_loader(bi, window, mbi->boot_loader_name, BOOT_STRING_SCAN);
 
-    if (mbi->flags & MB1_INFO_MODS) {
-        uint32_t count = mbi->mods_count;
-        if (count > MB1_MODULES_SANE) {
-            warn(bi, "module count %u is absurd; modules ignored", count);
-            count = 0;
-        }
-        const struct mb1_module *mods =
-            count ? window(mbi->mods_addr, count * sizeof *mods) : 0;
-        if (count && !mods) {
-            warn(bi, "module list at 0x%08x is unreadable; modules ignored",
-                 mbi->mods_addr);
-            count = 0;
-        }
-        if (count) {
-            bi->modules_range.start = mbi->mods_addr;
-            bi->modules_range.end = (uint64_t)mbi->mods_addr + count * sizeof *mods;
-        }
-        for (uint32_t i = 0; i < count; i++)
-            take_module(bi, window, mods[i].mod_start, mods[i].mod_end,
-                        mods[i].string, BOOT_STRING_SCAN);
-    }
-
+    if (mbi->flags & MB1_INFO_MODS)
+        take_mb1_modules(bi, window, mbi);
     if (mbi->flags & MB1_INFO_ELF_SHDR)
         take_elf(bi, mbi->shdr_addr, mbi->shdr_num, mbi->shdr_size,
                  mbi->shdr_shndx);
 
-    if (mbi->flags & MB1_INFO_MEM_MAP) {
-        uint32_t length = mbi->mmap_length;
-        const uint8_t *buf = length ? window(mbi->mmap_addr, length) : 0;
-        if (!buf) {
-            warn(bi, "memory map at 0x%08x (%u bytes) is unreadable; ignored",
-                 mbi->mmap_addr, length);
-        } else {
-            bi->mmap_range.start = mbi->mmap_addr;
-            bi->mmap_range.end = (uint64_t)mbi->mmap_addr + length;
-            uint32_t off = 0;
-            unsigned index = 0;
-            while (off < length) {
-                if (length - off < 4 + MB1_MMAP_ENTRY_MIN) {
-                    warn(bi, "memory map entry %u at offset %u is cut short "
-                             "(%u bytes left); map ends there", index, off,
-                         length - off);
-                    break;
-                }
-                struct mb1_mmap_entry e;
-                memcpy(&e, buf + off, sizeof e);
-                if (e.size < MB1_MMAP_ENTRY_MIN) {
-                    warn(bi, "memory map entry %u at offset %u has size %u "
-                             "(less than %d); map ends there", index, off,
-                         e.size, MB1_MMAP_ENTRY_MIN);
-                    break;
-                }
-                add_mmap(bi, e.base_addr, e.length, e.type, index);
-                if (e.size > length - off - 4)
-                    break;      /* the last entry claims more than the buffer */
-                off += e.size + 4;
-                index++;
-            }
-        }
-    }
+    if (mbi->flags & MB1_INFO_MEM_MAP)
+        take_mb1_mmap(bi, window, mbi);
     return 0;
+}
+
+/* MB2's map: entries of one size (entry_size, which may grow), in one tag. */
+static void take_mb2_mmap(struct boot_info *bi, const struct mb2_tag *tag,
+                          uint64_t tag_phys)
+{
+    const struct mb2_tag_mmap *mm = (const void *)tag;
+    if (tag->size < sizeof *mm || mm->entry_size < MB2_MMAP_ENTRY_MIN) {
+        warn(bi, "memory map tag is malformed (size %u, entry size %u); "
+                 "ignored", tag->size,
+             tag->size >= sizeof *mm ? mm->entry_size : 0);
+        return;
+    }
+    bi->mmap_range.start = tag_phys;
+    bi->mmap_range.end = tag_phys + tag->size;
+    uint32_t count = (tag->size - (uint32_t)sizeof *mm) / mm->entry_size;
+    const uint8_t *p = (const uint8_t *)(mm + 1);
+    for (uint32_t i = 0; i < count; i++) {
+        struct mb2_mmap_entry e;
+        memcpy(&e, p + i * mm->entry_size, sizeof e);
+        add_mmap(bi, e.base_addr, e.length, e.type, i);
+    }
+}
+
+static void take_mb2_elf(struct boot_info *bi, const struct mb2_tag *tag,
+                         uint64_t tag_phys)
+{
+    const struct mb2_tag_elf_sections *es = (const void *)tag;
+    if (tag->size < sizeof *es) {
+        warn(bi, "ELF sections tag of %u bytes is too short; ignored", tag->size);
+        return;
+    }
+    if ((uint64_t)es->num * es->entsize > tag->size - sizeof *es) {
+        warn(bi, "ELF sections tag holds fewer headers than it says; ignored");
+        return;
+    }
+    take_elf(bi, tag_phys + sizeof *es, es->num, es->entsize, es->shndx);
 }
 
 static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
@@ -261,10 +317,10 @@ static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
     uint32_t payload = tag->size - sizeof *tag;
     switch (tag->type) {
     case MB2_TAG_CMDLINE:
-        take_cmdline(bi, window, tag_phys + 8, payload);
+        take_cmdline(bi, window, tag_phys + sizeof *tag, payload);
         break;
     case MB2_TAG_LOADER_NAME:
-        take_loader(bi, window, tag_phys + 8, payload);
+        take_loader(bi, window, tag_phys + sizeof *tag, payload);
         break;
     case MB2_TAG_MODULE: {
         const struct mb2_tag_module *m = (const void *)tag;
@@ -288,41 +344,12 @@ static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
         bi->mem_upper_kib = mi->mem_upper;
         break;
     }
-    case MB2_TAG_MMAP: {
-        const struct mb2_tag_mmap *mm = (const void *)tag;
-        if (tag->size < sizeof *mm || mm->entry_size < MB2_MMAP_ENTRY_MIN) {
-            warn(bi, "memory map tag is malformed (size %u, entry size %u); "
-                     "ignored", tag->size,
-                 tag->size >= sizeof *mm ? mm->entry_size : 0);
-            break;
-        }
-        bi->mmap_range.start = tag_phys;
-        bi->mmap_range.end = tag_phys + tag->size;
-        uint32_t count = (tag->size - (uint32_t)sizeof *mm) / mm->entry_size;
-        const uint8_t *p = (const uint8_t *)(mm + 1);
-        for (uint32_t i = 0; i < count; i++) {
-            struct mb2_mmap_entry e;
-            memcpy(&e, p + i * mm->entry_size, sizeof e);
-            add_mmap(bi, e.base_addr, e.length, e.type, i);
-        }
+    case MB2_TAG_MMAP:
+        take_mb2_mmap(bi, tag, tag_phys);
         break;
-    }
-    case MB2_TAG_ELF_SECTIONS: {
-        const struct mb2_tag_elf_sections *es = (const void *)tag;
-        if (tag->size < sizeof *es) {
-            warn(bi, "ELF sections tag of %u bytes is too short; ignored",
-                 tag->size);
-            break;
-        }
-        uint64_t table = tag_phys + sizeof *es;
-        if ((uint64_t)es->num * es->entsize > tag->size - sizeof *es) {
-            warn(bi, "ELF sections tag holds fewer headers than it says; "
-                     "ignored");
-            break;
-        }
-        take_elf(bi, table, es->num, es->entsize, es->shndx);
+    case MB2_TAG_ELF_SECTIONS:
+        take_mb2_elf(bi, tag, tag_phys);
         break;
-    }
     default:
         break;      /* framebuffer, APM, ACPI, ...: not ours to read yet */
     }
@@ -330,9 +357,9 @@ static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
 
 static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *bi)
 {
-    if (info_phys & 7)
-        return fail(bi, "Multiboot 2 information at 0x%08x is not 8-byte "
-                        "aligned", info_phys);
+    if (info_phys % MB2_ALIGN)
+        return fail(bi, "Multiboot 2 information at 0x%08x is not %d-byte "
+                        "aligned", info_phys, MB2_ALIGN);
     const struct mb2_info_header *h = window(info_phys, sizeof *h);
     if (!h)
         return fail(bi, "Multiboot 2 information at 0x%08x is outside the early "
@@ -353,8 +380,8 @@ static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *b
     while (off + sizeof(struct mb2_tag) <= total) {
         const struct mb2_tag *tag = (const void *)(block + off);
         if (tag->size < sizeof *tag) {
-            warn(bi, "tag at offset %u has size %u (less than 8); the rest is "
-                     "ignored", off, tag->size);
+            warn(bi, "tag at offset %u has size %u (less than %u); the rest is "
+                     "ignored", off, tag->size, (unsigned)sizeof *tag);
             broken = true;
             break;
         }
@@ -369,7 +396,7 @@ static int parse_mb2(uint32_t info_phys, phys_window window, struct boot_info *b
             break;
         }
         parse_mb2_tag(tag, (uint64_t)info_phys + off, window, bi);
-        off += (tag->size + 7) & ~7u;
+        off += (tag->size + MB2_ALIGN - 1) & ~(uint32_t)(MB2_ALIGN - 1);
     }
     if (!ended && !broken)
         warn(bi, "no end tag in the Multiboot 2 information");

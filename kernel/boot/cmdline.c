@@ -5,25 +5,24 @@
  */
 #include "boot/cmdline.h"
 
-#include <stdarg.h>
-
-#include "lib/format.h"
 #include "lib/string.h"
 
-static void warn(struct cmdline *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void warn(struct cmdline *c, const char *fmt, ...)
-{
-    if (c->warning_count >= CMDLINE_WARNINGS_MAX)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    format_buf_v(c->warnings[c->warning_count++], CMDLINE_WARNING_LEN, fmt, ap);
-    va_end(ap);
-}
+/* A warning into c's list (lib/warnings.h); past the limit it is dropped. */
+#define warn(c, ...) \
+    warnings_add((c)->warnings, &(c)->warning_count, CMDLINE_WARNINGS_MAX, __VA_ARGS__)
+
+#define ASCII_FIRST_PRINTABLE   0x20    /* ' ' */
+#define ASCII_DEL               0x7F
 
 static bool is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Bytes a word may keep: printable ASCII, and a tab (inside quotes). */
+static bool is_printable(unsigned char ch)
+{
+    return (ch >= ASCII_FIRST_PRINTABLE || ch == '\t') && ch < ASCII_DEL;
 }
 
 static bool has_equals(const char *w)
@@ -34,24 +33,106 @@ static bool has_equals(const char *w)
     return false;
 }
 
+/* The value of word w when it starts with prefix ("mode="), or NULL. */
+static const char *option_value(const char *w, const char *prefix)
+{
+    return str_starts(w, prefix) ? w + strlen(prefix) : 0;
+}
+
 /* Takes one word the kernel knows; false means it is not a kernel option. */
 static bool take_option(struct cmdline *c, const char *w)
 {
+    const char *value;
     if (strcmp(w, "exit") == 0) {
         c->exit = true;
     } else if (strcmp(w, "pause") == 0) {
         c->pause = true;
-    } else if (str_starts(w, "mode=")) {
-        if (strcmp(w + 5, "test") == 0)
+    } else if ((value = option_value(w, "mode="))) {
+        if (strcmp(value, "test") == 0)
             c->test = true;
         else
-            warn(c, "unknown mode \"%.40s\" ignored (known: test)", w + 5);
-    } else if (str_starts(w, "demo=")) {
-        c->demo = w + 5;
+            warn(c, "unknown mode \"%.40s\" ignored (known: test)", value);
+    } else if ((value = option_value(w, "demo="))) {
+        c->demo = value;
     } else {
         return false;
     }
     return true;
+}
+
+/* What copy_word noticed in a word besides its bytes. */
+struct word_info {
+    bool quoted;        /* a quote was left open */
+    bool full;          /* the word did not fit */
+    int bad;            /* the first byte that is not printable ASCII, or -1 */
+    long bad_col;       /* and its column */
+};
+
+/*
+ * Copies the word at *p to *out, removing quotes and stopping at limit,
+ * NUL-terminates it, and moves both past it. Columns count from line.
+ */
+static void copy_word(const char **p, char **out, char *limit, const char *line,
+                      struct word_info *w)
+{
+    *w = (struct word_info){ .bad = -1 };
+    const char *src = *p;
+    char *dst = *out;
+    for (; *src && (w->quoted || !is_space(*src)); src++) {
+        unsigned char ch = (unsigned char)*src;
+        if (ch == '"') {
+            w->quoted = !w->quoted;
+            continue;
+        }
+        if (!is_printable(ch) && w->bad < 0) {
+            w->bad = ch;
+            w->bad_col = src - line;
+        }
+        if (dst < limit)
+            *dst++ = (char)ch;
+        else
+            w->full = true;
+    }
+    *dst++ = '\0';
+    *p = src;
+    *out = dst;
+}
+
+/* Warns about what copy_word noticed; false when the word must be dropped. */
+static bool word_is_kept(struct cmdline *c, const struct word_info *w, int index,
+                         long col)
+{
+    if (w->quoted)
+        warn(c, "unbalanced quote in word %d (column %ld); the word runs to "
+                "the end of the line", index, col);
+    if (w->bad >= 0) {
+        warn(c, "word %d has byte 0x%02x at column %ld, which is not "
+                "printable ASCII; word dropped", index, w->bad, w->bad_col);
+        return false;
+    }
+    return true;
+}
+
+/* A word that is not the kernel's: KEY=VALUE goes to the environment (but
+ * not after "--"), anything else to the arguments. */
+static void place_word(struct cmdline *c, const char *word, bool after_dashes)
+{
+    bool is_env = !after_dashes && word[0] != '=' && has_equals(word);
+    if (is_env) {
+        if (c->envc >= CMDLINE_WORDS_MAX) {
+            warn(c, "more than %d environment entries; \"%.32s\" dropped",
+                 CMDLINE_WORDS_MAX, word);
+            return;
+        }
+        c->envp[c->envc++] = word;
+    } else {
+        if (c->argc >= CMDLINE_WORDS_MAX + 1) {
+            warn(c, "more than %d arguments; \"%.32s\" dropped",
+                 CMDLINE_WORDS_MAX, word);
+            return;
+        }
+        c->argv[c->argc++] = word;
+    }
 }
 
 void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
@@ -75,75 +156,24 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
                  (long)(p - line));
             break;
         }
-
-        /* Copy one word, removing quotes; note any byte we will not keep. */
-        const char *start = p;
+        long col = p - line;
         char *word = out;
-        bool quoted = false, full = false;
-        int bad = -1;
-        long bad_col = 0;
-        while (*p && (quoted || !is_space(*p))) {
-            unsigned char ch = (unsigned char)*p;
-            if (ch == '"') {
-                quoted = !quoted;
-            } else {
-                if ((ch < 0x20 && ch != '\t') || ch >= 0x7F) {
-                    if (bad < 0) {
-                        bad = ch;
-                        bad_col = p - line;
-                    }
-                }
-                if (out < limit)
-                    *out++ = (char)ch;
-                else
-                    full = true;
-            }
-            p++;
-        }
-        *out++ = '\0';
+        struct word_info w;
+        copy_word(&p, &out, limit, line, &w);
         index++;
-        if (full) {     /* never keep a word cut short */
+        if (w.full) {     /* never keep a word cut short */
             warn(c, "no room for word %d at column %ld; the rest is dropped",
-                 index, (long)(start - line));
+                 index, col);
             break;
         }
-
-        if (quoted)
-            warn(c, "unbalanced quote in word %d (column %ld); the word runs to "
-                    "the end of the line", index, (long)(start - line));
-        if (bad >= 0) {
-            warn(c, "word %d has byte 0x%02x at column %ld, which is not "
-                    "printable ASCII; word dropped", index, bad, bad_col);
+        if (!word_is_kept(c, &w, index, col))
             out = word;
-            continue;
-        }
-        if (first_is_image && index == 1) {
+        else if (first_is_image && index == 1)
             c->image = word;
-            continue;
-        }
-        if (!after_dashes && strcmp(word, "--") == 0) {
+        else if (!after_dashes && strcmp(word, "--") == 0)
             after_dashes = true;
-            continue;
-        }
-        if (!after_dashes && take_option(c, word))
-            continue;
-
-        bool is_env = !after_dashes && word[0] != '=' && has_equals(word);
-        if (is_env) {
-            if (c->envc >= CMDLINE_WORDS_MAX) {
-                warn(c, "more than %d environment entries; \"%.32s\" dropped",
-                     CMDLINE_WORDS_MAX, word);
-                continue;
-            }
-            c->envp[c->envc++] = word;
-        } else {
-            if (c->argc >= CMDLINE_WORDS_MAX + 1) {
-                warn(c, "more than %d arguments; \"%.32s\" dropped",
-                     CMDLINE_WORDS_MAX, word);
-                continue;
-            }
-            c->argv[c->argc++] = word;
-        }
+        else if (after_dashes || !take_option(c, word))
+            place_word(c, word, after_dashes);
     }
     c->argv[c->argc] = 0;
     c->envp[c->envc] = 0;

@@ -32,9 +32,3 @@ int kprintf(const char *fmt, ...)
     va_end(ap);
     return n;
 }
-
-void kputs(const char *s)
-{
-    while (*s)
-        both_sink(0, *s++);
-}

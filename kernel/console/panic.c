@@ -29,7 +29,7 @@ void panic(const char *fmt, ...)
     proto_panic(reason);
     if (machine_exits())
         kprintf("mematlas: stopped; QEMU exits with code %d.\n",
-                QEMU_EXIT_STATUS(DEBUG_EXIT_FAILURE));
+                QEMU_EXIT_CODE(DEBUG_EXIT_FAILURE));
     else
         kprintf("mematlas: stopped; the CPU is halted.\n");
     machine_stop(false);

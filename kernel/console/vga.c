@@ -80,27 +80,6 @@ void vga_putc(char c)
     vga_set_cursor(cur_row, cur_col);
 }
 
-void vga_write(const char *s)
-{
-    while (*s)
-        vga_putc(*s++);
-}
-
-static void vga_sink(void *ctx, char c)
-{
-    (void)ctx;
-    vga_putc(c);
-}
-
-int vga_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = format_v(vga_sink, 0, fmt, ap);
-    va_end(ap);
-    return n;
-}
-
 void vga_put_at(int row, int col, char c, uint8_t attr)
 {
     if (row < 0 || row >= VGA_ROWS || col < 0 || col >= VGA_COLS)

@@ -10,6 +10,7 @@
 #include "lib/format.h"
 #include "mm/kframes.h"
 #include "arch/irq.h"
+#include "arch/pit.h"
 #include "mm/kheap.h"
 #include "sched/task.h"
 #include "boot/ksym.h"

@@ -13,6 +13,7 @@
 #include "guide/demo.h"
 #include "arch/fault.h"
 #include "arch/irq.h"
+#include "arch/tsc.h"
 #include "mm/kgc.h"
 #include "mm/kheap.h"
 #include "lib/string.h"

@@ -7,6 +7,7 @@
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/irq.h"
+#include "arch/tsc.h"
 #include "lib/string.h"
 #include "mm/kheap.h"
 #include "memlayout.h"

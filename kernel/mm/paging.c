@@ -6,18 +6,18 @@
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/gdt.h"
+#include "kernel.h"
 #include "lib/string.h"
 #include "memlayout.h"
 #include "sections.h"
 #include "console/protocol.h"
 
-#define CR0_WP          0x00010000
-#define PD_INDEX(va)    ((uint32_t)(va) >> 22)
-#define PT_INDEX(va)    (((uint32_t)(va) >> 12) & 0x3FF)
+#define PD_INDEX(va)    ((uint32_t)(va) >> LARGE_PAGE_SHIFT)
+#define PT_INDEX(va)    (((uint32_t)(va) >> PAGE_SHIFT) & (PT_ENTRIES - 1))
 
 /* The kernel's own directory and the table for its first 4 MiB, in .bss. */
-static uint32_t kernel_pd[1024] __attribute__((aligned(PAGE_SIZE)));
-static uint32_t kernel_pt0[1024] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t kernel_pd[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t kernel_pt0[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static bool identity_present = true;
 static bool kernel_pd_active;
 
@@ -121,6 +121,12 @@ static inline uintptr_t table_virt(uintptr_t va)
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 {
     uint32_t *pde = pd_entry(va);
+    /* Replacing a mapping would leak its frame, or hand out a frame that
+     * someone still uses: no caller means to, so it is a bug. */
+    if ((*pde & PTE_PRESENT) && (*pt_entry(va) & PTE_PRESENT))
+        panic("paging_map: virtual 0x%08lx is already mapped to frame 0x%08x; "
+              "refusing to map frame 0x%08x over it", (unsigned long)va,
+              *pt_entry(va) & PTE_FRAME_MASK, pa & PTE_FRAME_MASK);
     if (!(*pde & PTE_PRESENT)) {
         uint32_t table = frame_alloc();
         if (table == PMM_NO_FRAME)
@@ -253,8 +259,8 @@ void paging_walk_print(uintptr_t va)
             PT_INDEX(va), pte, flag_words(pte, words, sizeof words));
     if (pte & PTE_PRESENT)
         kprintf("  -> physical 0x%08x (frame 0x%08x + offset 0x%03lx)\n",
-                (pte & PTE_FRAME_MASK) | ((uint32_t)va & 0xFFF), pte & PTE_FRAME_MASK,
-                (unsigned long)(va & 0xFFF));
+                (pte & PTE_FRAME_MASK) | ((uint32_t)va & (PAGE_SIZE - 1)), pte & PTE_FRAME_MASK,
+                (unsigned long)(va & (PAGE_SIZE - 1)));
     else
         kprintf("  the page is not present\n");
 }
@@ -291,8 +297,8 @@ void paging_print_maps(void)
             run_flush(&r);
             continue;
         }
-        for (uint32_t ti = 0; ti < 1024; ti++) {
-            uint64_t va = ((uint64_t)di << 22) | ((uint64_t)ti << 12);
+        for (uint32_t ti = 0; ti < PT_ENTRIES; ti++) {
+            uint64_t va = ((uint64_t)di << LARGE_PAGE_SHIFT) | ((uint64_t)ti << PAGE_SHIFT);
             uint32_t pa, f;
             if (!paging_translate((uintptr_t)va, &pa, &f)) {
                 run_flush(&r);

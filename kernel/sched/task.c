@@ -10,6 +10,7 @@
 #include "sched/task.h"
 
 #include "arch/irq.h"
+#include "arch/pit.h"
 #include "console/console.h"
 #include "console/protocol.h"
 #include "lib/string.h"

@@ -1044,6 +1044,30 @@ static void mb2_cmdline_too_long(void)
     CHECK_WARNED(bi, "5999 bytes", NULL);
 }
 
+/* A string tag whose payload has no NUL: nothing of it is taken, for the
+ * command line and the loader name alike, and each says which it was. */
+static void mb2_strings_without_end(void)
+{
+    struct mb2 b;
+    mb2_begin(&b, MB2_INFO);
+    mb2_tag(&b, MB2_TAG_CMDLINE, "abcdefgh", 8);
+    mb2_tag(&b, MB2_TAG_LOADER_NAME, "GRUB", 4);
+    mb2_meminfo(&b, 639, 4096);
+    mb2_finish(&b);
+
+    struct boot_info *bi = parse_ok(MB2_LOADER_MAGIC, MB2_INFO);
+    CHECK_INT_EQ(bi->warning_count, 2);
+    CHECK_WARNED(bi, "command line at", "has no end");
+    CHECK_WARNED(bi, "boot loader name at", "has no end");
+    CHECK_STR_EQ(bi->cmdline, "");
+    CHECK_INT_EQ(bi->cmdline_length, 0);
+    CHECK(!bi->cmdline_cut);
+    CHECK_RANGE(bi->cmdline_range, 0, 0);
+    CHECK_STR_EQ(bi->loader, "");
+    CHECK_RANGE(bi->loader_range, 0, 0);
+    CHECK(bi->has_meminfo);
+}
+
 static const struct check_test tests[] = {
     TEST(names),
     TEST(mb1_full),
@@ -1081,6 +1105,7 @@ static const struct check_test tests[] = {
     TEST(mb2_missing_end_tag_after_bad_tag),
     TEST(mb2_bad_tags_ignored),
     TEST(mb2_cmdline_too_long),
+    TEST(mb2_strings_without_end),
 };
 
 CHECK_MAIN(tests)

@@ -269,6 +269,33 @@ static void unknown_conversion(void)
     FMT_EQ_RAW("x%", "x%ll");
 }
 
+/* What a specification holds but a conversion does not use. */
+static void unused_parts(void)
+{
+    /* Only numbers are zero-padded: strings, characters and pointers get
+     * spaces (printf leaves 0 with them undefined, so unchecked). */
+    FMT_EQ_RAW("   ab", "%05s", "ab");
+    FMT_EQ_RAW("  A", "%03c", 'A');
+    char want[64];
+    int digits = (int)(2 * sizeof(void *));
+    snprintf(want, sizeof want, "%*s0x%0*llx", 40 - 2 - digits, "", digits, 0xabcULL);
+    FMT_EQ_RAW(want, "%040p", (void *)0xabc);
+    /* %% takes no width. */
+    FMT_EQ_RAW("%|", "%5%|");
+    FMT_EQ_RAW("%|", "%-5%|");
+    /* An unknown conversion is shown without its flags and width. */
+    FMT_EQ_RAW("%q|", "%-08q|");
+    /* A precision with no digits is zero. */
+    FMT_EQ("|", "%.s|", "abc");
+    FMT_EQ("  |", "%2.s|", "abc");
+    /* A '*' precision on an integer is ignored, but its argument is taken. */
+    FMT_EQ("42 7", "%.*d %d", 5, 42, 7);
+    FMT_EQ("  42 7", "%*.*d %d", 4, 5, 42, 7);
+    /* h is not a length format_v knows: "%h" is shown, and the d after it
+     * is plain text; no argument is taken. */
+    FMT_EQ_RAW("%hd 5", "%hd %d", 5);
+}
+
 /* Agrees with the C library on a grid of integer formats and values. */
 static void matches_libc(void)
 {
@@ -433,6 +460,7 @@ static const struct check_test tests[] = {
     TEST(star_width),
     TEST(lengths),
     TEST(unknown_conversion),
+    TEST(unused_parts),
     TEST(matches_libc),
     TEST(buf_truncation),
     TEST(sink_output),

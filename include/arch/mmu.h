@@ -1,0 +1,28 @@
+/*
+ * mmu.h - the bits of 32-bit x86 paging (no PAE): page-table and directory
+ * entries, and the control-register bits that turn paging on. Written once
+ * for boot/entry.S, which builds the boot page directory, and for the C that
+ * builds the kernel's own, so everything here is a plain number that GNU as
+ * understands too.
+ */
+#ifndef MMU_H
+#define MMU_H
+
+/* A directory entry and a table entry share these bits. */
+#define PTE_PRESENT     0x001
+#define PTE_WRITE       0x002
+#define PTE_USER        0x004
+#define PTE_ACCESSED    0x020
+#define PTE_DIRTY       0x040
+#define PDE_LARGE       0x080   /* directory only (CR4.PSE): one 4 MiB page */
+#define PTE_FLAGS_MASK  0xFFF
+#define PTE_FRAME_MASK  0xFFFFF000
+
+#define PTE_SIZE        4       /* bytes per entry */
+#define PT_ENTRIES      1024    /* entries per table, and per directory */
+
+#define CR0_WP          0x00010000  /* write protection binds ring 0 too */
+#define CR0_PG          0x80000000  /* paging on */
+#define CR4_PSE         0x00000010  /* 4 MiB pages allowed */
+
+#endif
