@@ -86,6 +86,47 @@ static enum pmm_status model_expect(uint64_t phys)
     return PMM_NOT_MANAGED;
 }
 
+/* The model of an allocator fresh from map: every frame the reference
+ * manages is free. False when there is none, or more than the pool holds. */
+static bool model_build(const struct boot_mmap_entry *map, unsigned count)
+{
+    memset(model, 0, sizeof model);
+    pool_count = used_count = 0;
+    for (uint32_t f = 0; f < PMM_FRAMES; f++)
+        if (ref_managed(map, count, f)) {
+            if (!CHECK(pool_count < POOL_MAX))
+                return false;
+            model[f] = M_FREE;
+            pool[pool_count++] = f;
+        }
+    model_free = model_managed = pool_count;
+    lowest_hint = 0;
+    return CHECK(pool_count > 0);
+}
+
+/* Takes every frame that [s, e) touches out of the model, as pmm_reserve
+ * does, stopping at 4 GiB; returns how many of them were free. */
+static uint32_t model_reserve(uint64_t s, uint64_t e)
+{
+    uint32_t taken = 0;
+    if (s >= e)
+        return 0;
+    for (uint64_t a = PAGE_ALIGN_DOWN(s); a < e && a < TOP; a += PAGE_SIZE) {
+        uint32_t f = FRAME(a);
+        if (model[f] == M_FREE) {
+            taken++;
+            model_free--;
+        } else if (model[f] == M_USED) {
+            model_unuse(f);
+        } else {
+            continue;
+        }
+        model[f] = M_NONE;
+        model_managed--;
+    }
+    return taken;
+}
+
 /* Every frame of the 4 GiB, both bitmaps, against the model. */
 static bool model_agrees(const struct pmm *p)
 {
@@ -115,159 +156,227 @@ static uint64_t random_address(void)
     }
 }
 
-/* Runs `ops` random operations on an allocator built from map, checking
- * pmm_check and the counters after every one and all frames now and then. */
+/* ---- one run: generate an operation, apply it to both, compare ---------------- */
+
+enum op_kind { OP_NONE, OP_ALLOC, OP_FREE, OP_RESERVE };
+
+/* One operation of a run. */
+struct op {
+    enum op_kind kind;
+    const char *what;           /* names it when it fails */
+    uint64_t addr, end;         /* the address freed; the range reserved [addr, end) */
+};
+
+/* A run's state besides the model, and what the run went through. */
+struct run {
+    bool filling;               /* in a phase of mostly allocations */
+    uint32_t phase_left;        /* operations left in this phase */
+    uint32_t last_freed;        /* the frame of the last good free */
+    uint32_t exhausted, all_free, doubles, refusals, reserves;
+};
+
+/* How the operations are shared out, per mille: allocations (more while
+ * filling than while draining), then good frees, then the three kinds of
+ * doubtful free, then reservations. */
+#define PER_MILLE       1000
+#define ALLOC_FILLING   700
+#define ALLOC_DRAINING  150
+#define GOOD_FREE_END   850
+#define DOUBLE_END      880
+#define POOL_FREE_END   910
+#define BAD_FREE_END    998
+
+/* A small reservation near RAM: sometimes empty or backwards, which must
+ * take nothing. */
+static struct op random_reserve(void)
+{
+    uint64_t s = ADDR(pool[rng_below(pool_count)]) + rng_below(PAGE_SIZE);
+    uint64_t e;
+    switch (rng_below(4)) {
+    case 0:  e = s; break;
+    case 1:  e = s - rng_below(PAGE_SIZE); break;
+    default: e = s + rng_below(3 * PAGE_SIZE); break;
+    }
+    return (struct op){ OP_RESERVE, "reserve", s, e };
+}
+
+/* The next operation; OP_NONE when it was a free with nothing to free. */
+static struct op next_op(struct run *run)
+{
+    /* Alternate between filling up and draining, so that the run sees
+     * both an exhausted allocator and an untouched one. */
+    if (!run->phase_left) {
+        run->filling = !run->filling;
+        run->phase_left = pool_count * 2 + rng_below(pool_count * 3);
+    }
+    run->phase_left--;
+    uint32_t r = rng_below(PER_MILLE);
+    if (r < (run->filling ? ALLOC_FILLING : ALLOC_DRAINING))
+        return (struct op){ OP_ALLOC, "alloc", 0, 0 };
+    if (r < GOOD_FREE_END) {
+        if (!used_count)
+            return (struct op){ OP_NONE, "nothing to free", 0, 0 };
+        run->last_freed = used[rng_below(used_count)];
+        return (struct op){ OP_FREE, "free", ADDR(run->last_freed), 0 };
+    }
+    if (r < DOUBLE_END)
+        return (struct op){ OP_FREE, "double free", ADDR(run->last_freed), 0 };
+    if (r < POOL_FREE_END)
+        return (struct op){ OP_FREE, "free of a pool frame",
+                            ADDR(pool[rng_below(pool_count)]), 0 };
+    if (r < BAD_FREE_END)
+        return (struct op){ OP_FREE, "free of a random address", random_address(), 0 };
+    return random_reserve();
+}
+
+/* The allocator's answer: the frame allocated, the free's status, or how
+ * many free frames the reservation took. */
+static uint64_t pmm_answer(struct pmm *p, const struct op *op)
+{
+    switch (op->kind) {
+    case OP_ALLOC:   return pmm_alloc_frame(p);
+    case OP_FREE:    return pmm_free_frame(p, op->addr);
+    case OP_RESERVE: return pmm_reserve(p, op->addr, op->end);
+    case OP_NONE:    break;
+    }
+    return 0;
+}
+
+/* The answer the model wants; the model follows the operation. */
+static uint64_t model_answer(const struct op *op)
+{
+    switch (op->kind) {
+    case OP_ALLOC: {
+        uint32_t want = model_lowest();
+        if (want != PMM_NO_FRAME)
+            model_use(FRAME(want));
+        return want;
+    }
+    case OP_FREE: {
+        enum pmm_status want = model_expect(op->addr);
+        if (want == PMM_OK)
+            model_free_frame(FRAME(op->addr));
+        return want;
+    }
+    case OP_RESERVE:
+        return model_reserve(op->addr, op->end);
+    case OP_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* Says how the answers differ, and at which operation. */
+static void answers_differ(const struct op *op, uint32_t n, uint64_t got, uint64_t want)
+{
+    unsigned long long a = op->addr, e = op->end, g = got, w = want;
+    switch (op->kind) {
+    case OP_ALLOC:
+        check_fail(__FILE__, __LINE__, "alloc at operation %u gave 0x%llx, the model "
+                   "wants 0x%llx", n, g, w);
+        break;
+    case OP_FREE:
+        check_fail(__FILE__, __LINE__, "%s of 0x%llx at operation %u: %s, the model "
+                   "wants %s", op->what, a, n, pmm_status_text((enum pmm_status)got),
+                   pmm_status_text((enum pmm_status)want));
+        break;
+    case OP_RESERVE:
+        check_fail(__FILE__, __LINE__, "reserve(0x%llx, 0x%llx) at operation %u took "
+                   "%llu free frames, the model wants %llu", a, e, n, g, w);
+        break;
+    case OP_NONE:
+        break;
+    }
+}
+
+/* Counts what the operation showed; the run's coverage is checked at its end. */
+static void tally(struct run *run, const struct op *op, uint64_t answer)
+{
+    if (op->kind == OP_ALLOC && answer == PMM_NO_FRAME)
+        run->exhausted++;
+    else if (op->kind == OP_FREE && answer == PMM_DOUBLE_FREE)
+        run->doubles++;
+    else if (op->kind == OP_FREE && answer != PMM_OK)
+        run->refusals++;
+    else if (op->kind == OP_RESERVE)
+        run->reserves++;
+    if (model_free == model_managed)
+        run->all_free++;
+}
+
+/* pmm_check and the counters after every operation; every frame against the
+ * model after each AGREE_EVERY-th (that takes a while). */
+#define AGREE_EVERY     4096
+
+static bool still_agrees(const struct pmm *p, const struct op *op, uint32_t n)
+{
+    if (!pmm_check(p) || p->free_frames != model_free ||
+        p->managed_frames != model_managed) {
+        CHECK(pmm_check(p));
+        CHECK_INT_EQ(p->free_frames, model_free);
+        CHECK_INT_EQ(p->managed_frames, model_managed);
+        printf("  after %s at operation %u\n", op->what, n);
+        return false;
+    }
+    if (n % AGREE_EVERY == 0 && !model_agrees(p)) {
+        CHECK(model_agrees(p));
+        printf("  at operation %u\n", n);
+        return false;
+    }
+    return true;
+}
+
+/* Operation number n of a run; false when the allocator and the model part. */
+static bool stress_step(struct pmm *p, struct run *run, uint32_t n)
+{
+    struct op op = next_op(run);
+    if (op.kind == OP_NONE)
+        return true;
+    uint64_t got = pmm_answer(p, &op), want = model_answer(&op);
+    if (got != want) {
+        answers_differ(&op, n, got, want);
+        return false;
+    }
+    tally(run, &op, got);
+    return still_agrees(p, &op, n);
+}
+
+/* The run went where it should: full, empty, and through every refusal. */
+static void check_coverage(const struct run *run, uint32_t ops)
+{
+    CHECK(run->exhausted > 0);
+    CHECK(run->all_free > 0);
+    CHECK(run->doubles > ops / 100);
+    CHECK(run->refusals > ops / 100);
+    CHECK(run->reserves > ops / 2000);
+    CHECK(model_managed > pool_count / 2);
+    printf("  %u ops: %u of %u frames still managed, %u exhausted allocs, %u "
+           "times all free, %u double frees, %u other refusals, %u reserves\n",
+           ops, model_managed, pool_count, run->exhausted, run->all_free,
+           run->doubles, run->refusals, run->reserves);
+}
+
+/* Runs `ops` random operations from `seed` on an allocator built from map,
+ * each against the model. */
 static void stress_run(const struct boot_mmap_entry *map, unsigned count,
                        uint64_t seed, uint32_t ops)
 {
     struct pmm *p = fresh(map, count);
-
-    memset(model, 0, sizeof model);
-    pool_count = used_count = 0;
-    for (uint32_t f = 0; f < PMM_FRAMES; f++)
-        if (ref_managed(map, count, f)) {
-            REQUIRE(pool_count < POOL_MAX);
-            model[f] = M_FREE;
-            pool[pool_count++] = f;
-        }
-    REQUIRE(pool_count > 0);
-    model_free = model_managed = pool_count;
-    lowest_hint = 0;
+    REQUIRE(model_build(map, count));
     REQUIRE(model_agrees(p));
     REQUIRE_INT_EQ(p->managed_frames, model_managed);
     REQUIRE_INT_EQ(p->free_frames, model_free);
     REQUIRE(pmm_check(p));
 
     rng_seed(seed);
-    uint32_t exhausted = 0, all_free = 0, doubles = 0, refusals = 0, reserves = 0;
-    bool filling = false;
-    uint32_t phase_left = 0;
-    uint32_t last_freed = 0;
-    for (uint32_t op = 0; op < ops; op++) {
-        /* Alternate between filling up and draining, so that the run sees
-         * both an exhausted allocator and an untouched one. */
-        if (!phase_left) {
-            filling = !filling;
-            phase_left = pool_count * 2 + rng_below(pool_count * 3);
-        }
-        phase_left--;
-        uint32_t r = rng_below(1000);
-        uint32_t alloc_share = filling ? 700 : 150;
-        const char *what;
-        if (r < alloc_share) {
-            what = "alloc";
-            uint32_t want = model_lowest(), got = pmm_alloc_frame(p);
-            if (got != want) {
-                CHECK_HEX_EQ(got, want);
-                printf("  at operation %u\n", op);
-                return;
-            }
-            if (got == PMM_NO_FRAME)
-                exhausted++;
-            else
-                model_use(FRAME(got));
-        } else if (r < 850) {
-            what = "free";
-            if (!used_count)
-                continue;
-            uint32_t f = used[rng_below(used_count)];
-            enum pmm_status s = pmm_free_frame(p, ADDR(f));
-            if (s != PMM_OK) {
-                CHECK_INT_EQ(s, PMM_OK);
-                printf("  freeing 0x%llx at operation %u\n",
-                       (unsigned long long)ADDR(f), op);
-                return;
-            }
-            model_free_frame(f);
-            last_freed = f;
-        } else if (r < 998) {
-            uint64_t a;
-            if (r < 880) {
-                what = "double free";
-                a = ADDR(last_freed);
-            } else if (r < 910) {
-                what = "free of a pool frame";
-                a = ADDR(pool[rng_below(pool_count)]);
-            } else {
-                what = "free of a random address";
-                a = random_address();
-            }
-            enum pmm_status want = model_expect(a), got = pmm_free_frame(p, a);
-            if (got != want) {
-                CHECK_INT_EQ(got, want);
-                printf("  %s of 0x%llx at operation %u\n", what,
-                       (unsigned long long)a, op);
-                return;
-            }
-            if (got == PMM_OK)
-                model_free_frame(FRAME(a));
-            else if (got == PMM_DOUBLE_FREE)
-                doubles++;
-            else
-                refusals++;
-        } else {
-            /* Now and then a small reservation: sometimes empty or backwards,
-             * which must take nothing. */
-            what = "reserve";
-            uint64_t s = ADDR(pool[rng_below(pool_count)]) + rng_below(PAGE_SIZE);
-            uint64_t e;
-            switch (rng_below(4)) {
-            case 0:  e = s; break;
-            case 1:  e = s - rng_below(PAGE_SIZE); break;
-            default: e = s + rng_below(3 * PAGE_SIZE); break;
-            }
-            uint32_t want = 0;
-            if (s < e)
-                for (uint64_t a = PAGE_ALIGN_DOWN(s); a < e; a += PAGE_SIZE) {
-                    uint32_t f = FRAME(a);
-                    if (model[f] == M_FREE) {
-                        want++;
-                        model_free--;
-                    } else if (model[f] == M_USED) {
-                        model_unuse(f);
-                    } else {
-                        continue;
-                    }
-                    model[f] = M_NONE;
-                    model_managed--;
-                }
-            uint32_t got = pmm_reserve(p, s, e);
-            if (got != want) {
-                CHECK_INT_EQ(got, want);
-                printf("  reserve(0x%llx, 0x%llx) at operation %u\n",
-                       (unsigned long long)s, (unsigned long long)e, op);
-                return;
-            }
-            reserves++;
-        }
-        if (!pmm_check(p) || p->free_frames != model_free ||
-            p->managed_frames != model_managed) {
-            CHECK(pmm_check(p));
-            CHECK_INT_EQ(p->free_frames, model_free);
-            CHECK_INT_EQ(p->managed_frames, model_managed);
-            printf("  after %s at operation %u\n", what, op);
+    struct run run = { 0 };
+    for (uint32_t n = 0; n < ops; n++)
+        if (!stress_step(p, &run, n)) {
+            printf("  seed 0x%llx\n", (unsigned long long)seed);
             return;
         }
-        if (model_free == model_managed)
-            all_free++;
-        if (op % 4096 == 0 && !model_agrees(p)) {
-            CHECK(model_agrees(p));
-            printf("  at operation %u\n", op);
-            return;
-        }
-    }
     CHECK(model_agrees(p));
-    /* The run went where it should: full, empty, and through every refusal. */
-    CHECK(exhausted > 0);
-    CHECK(all_free > 0);
-    CHECK(doubles > ops / 100);
-    CHECK(refusals > ops / 100);
-    CHECK(reserves > ops / 2000);
-    CHECK(model_managed > pool_count / 2);
-    printf("  %u ops: %u of %u frames still managed, %u exhausted allocs, %u "
-           "times all free, %u double frees, %u other refusals, %u reserves\n",
-           ops, model_managed, pool_count, exhausted, all_free, doubles, refusals,
-           reserves);
+    check_coverage(&run, ops);
 }
 
 /* pmm_check walks all 4 GiB (~0.4 ms under the sanitizers), so the 200,000
