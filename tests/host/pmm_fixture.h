@@ -123,6 +123,14 @@ static inline uint32_t check_init(const struct pmm *p, const struct boot_mmap_en
     return managed;
 }
 
+/* The allocator's two counters are these, and pmm_check holds. */
+#define CHECK_COUNTS(p, managed, free) \
+    do { \
+        CHECK_INT_EQ((p)->managed_frames, managed); \
+        CHECK_INT_EQ((p)->free_frames, free); \
+        CHECK(pmm_check(p)); \
+    } while (0)
+
 /* The frames managed in [first, last] (frame numbers), counted via the API. */
 static inline uint32_t managed_between(const struct pmm *p, uint32_t first, uint32_t last)
 {

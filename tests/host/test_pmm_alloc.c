@@ -181,6 +181,24 @@ static void status_texts(void)
 
 /* ---- pmm_reserve -------------------------------------------------------------- */
 
+/* Ranges that must take no frame at all from an allocator whose RAM is
+ * 1 MiB .. 5 MiB (0x380 .. 0x38f among it): empty, backwards, or beyond it. */
+static void check_reserves_nothing(struct pmm *p)
+{
+    /* Empty and backwards ranges take nothing. */
+    CHECK_INT_EQ(pmm_reserve(p, 0x380800, 0x380800), 0);
+    CHECK_INT_EQ(pmm_reserve(p, 0x380000, 0x380000), 0);
+    CHECK_INT_EQ(pmm_reserve(p, 0x380900, 0x380800), 0);
+    CHECK_INT_EQ(pmm_reserve(p, 0x390000, 0x380000), 0);
+    CHECK(pmm_is_managed(p, 0x380000) && pmm_is_managed(p, 0x38f000));
+    /* Ranges with no RAM, low, high, across and above 4 GiB. */
+    CHECK_INT_EQ(pmm_reserve(p, 0, MiB), 0);
+    CHECK_INT_EQ(pmm_reserve(p, 5 * MiB, GiB), 0);
+    CHECK_INT_EQ(pmm_reserve(p, 0xF0000000, 2 * TOP), 0);
+    CHECK_INT_EQ(pmm_reserve(p, TOP, UINT64_MAX), 0);
+    CHECK_INT_EQ(pmm_reserve(p, UINT64_MAX - 0x10, UINT64_MAX), 0);
+}
+
 static void reserve(void)
 {
     static const struct boot_mmap_entry map[] = { AVAIL(MiB, 5 * MiB) };
@@ -191,9 +209,7 @@ static void reserve(void)
 
     /* Frames 0x102 .. 0x105: two allocated, two free; the free ones count. */
     CHECK_INT_EQ(pmm_reserve(p, 0x102000, 0x106000), 2);
-    CHECK_INT_EQ(p->managed_frames, 1020);
-    CHECK_INT_EQ(p->free_frames, 1018);
-    CHECK(pmm_check(p));
+    CHECK_COUNTS(p, 1020, 1018);
     for (uint32_t f = 0x102; f <= 0x105; f++)
         CHECK(!pmm_is_managed(p, ADDR(f)) && !pmm_is_free(p, ADDR(f)));
     CHECK(pmm_is_managed(p, 0x101000));
@@ -206,9 +222,7 @@ static void reserve(void)
     /* Again: harmless. */
     CHECK_INT_EQ(pmm_reserve(p, 0x102000, 0x106000), 0);
     CHECK_INT_EQ(pmm_reserve(p, 0x100000, 0x106000), 1);   /* 0x101 was free; 0x100 allocated */
-    CHECK_INT_EQ(p->managed_frames, 1018);
-    CHECK_INT_EQ(p->free_frames, 1018);
-    CHECK(pmm_check(p));
+    CHECK_COUNTS(p, 1018, 1018);
     REFUSED(p, 0x100000, PMM_NOT_MANAGED);
 
     /* An unaligned range takes every frame it touches. */
@@ -217,27 +231,10 @@ static void reserve(void)
     CHECK_INT_EQ(pmm_reserve(p, 0x2fffff, 0x300001), 2);
     CHECK(!pmm_is_managed(p, 0x2ff000) && !pmm_is_managed(p, 0x300000));
     CHECK(pmm_is_managed(p, 0x2fe000) && pmm_is_managed(p, 0x301000));
-    CHECK_INT_EQ(p->managed_frames, 1015);
-    CHECK_INT_EQ(p->free_frames, 1015);
-    CHECK(pmm_check(p));
+    CHECK_COUNTS(p, 1015, 1015);
 
-    /* Empty and backwards ranges take nothing. */
-    CHECK_INT_EQ(pmm_reserve(p, 0x380800, 0x380800), 0);
-    CHECK_INT_EQ(pmm_reserve(p, 0x380000, 0x380000), 0);
-    CHECK_INT_EQ(pmm_reserve(p, 0x380900, 0x380800), 0);
-    CHECK_INT_EQ(pmm_reserve(p, 0x390000, 0x380000), 0);
-    CHECK(pmm_is_managed(p, 0x380000) && pmm_is_managed(p, 0x38f000));
-    CHECK_INT_EQ(p->managed_frames, 1015);
-
-    /* Ranges with no RAM, low, high, across and above 4 GiB. */
-    CHECK_INT_EQ(pmm_reserve(p, 0, MiB), 0);
-    CHECK_INT_EQ(pmm_reserve(p, 5 * MiB, GiB), 0);
-    CHECK_INT_EQ(pmm_reserve(p, 0xF0000000, 2 * TOP), 0);
-    CHECK_INT_EQ(pmm_reserve(p, TOP, UINT64_MAX), 0);
-    CHECK_INT_EQ(pmm_reserve(p, UINT64_MAX - 0x10, UINT64_MAX), 0);
-    CHECK_INT_EQ(p->managed_frames, 1015);
-    CHECK_INT_EQ(p->free_frames, 1015);
-    CHECK(pmm_check(p));
+    check_reserves_nothing(p);
+    CHECK_COUNTS(p, 1015, 1015);
 
     /* What is left is handed out; nothing reserved ever is. */
     uint32_t n = 0;
@@ -265,9 +262,7 @@ static void reserve_at_top(void)
     CHECK_INT_EQ(pmm_reserve(p, 0xFFFFE800, UINT64_MAX), 2);
     CHECK(!pmm_is_managed(p, 0xffffe000) && !pmm_is_managed(p, 0xfffff000));
     CHECK(pmm_is_managed(p, 0xffffd000));
-    CHECK_INT_EQ(p->managed_frames, 254);
-    CHECK_INT_EQ(p->free_frames, 254);
-    CHECK(pmm_check(p));
+    CHECK_COUNTS(p, 254, 254);
     /* The top word, 1024- and 32768-group now end at 0xffffd: taking
      * everything empties the top summary. */
     CHECK_INT_EQ(take_all(p, 0, NULL), 254);

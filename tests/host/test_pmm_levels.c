@@ -148,6 +148,42 @@ static void hierarchy_shared_word(void)
     CHECK(pmm_check(p));
 }
 
+/* Allocates frames first .. end - 1, which must come out in order; at the end
+ * of each word, 1024- and 32768-group the summary bits must drop exactly when
+ * its last frame goes. pmm_check runs at the end of every 1024-group and, in
+ * the first 0x2000 frames, at the first and last frame of every word. Returns
+ * how often it ran, or 0 after a failure. */
+static uint32_t take_in_order(struct pmm *p, uint32_t first, uint32_t end)
+{
+    uint32_t checks = 0;
+    for (uint32_t f = first; f < end; f++) {
+        bool end32 = f % 32 == 31, end1k = f % 1024 == 1023, end32k = f % 32768 == 32767;
+        if (end32 && !(summary(p, 1, f) && summary(p, 2, f) && summary(p, 3, f))) {
+            check_fail(__FILE__, __LINE__, "frame 0x%x: a summary bit is clear "
+                       "while it is free", f);
+            return 0;
+        }
+        uint32_t a = pmm_alloc_frame(p);
+        if (a != ADDR(f)) {
+            CHECK_HEX_EQ(a, ADDR(f));
+            return 0;
+        }
+        if ((end32 && summary(p, 1, f)) || (end1k && summary(p, 2, f)) ||
+            (end32k && summary(p, 3, f)) || (!end1k && !summary(p, 2, f)) ||
+            (!end32k && !summary(p, 3, f))) {
+            check_fail(__FILE__, __LINE__, "frame 0x%x: wrong summary bits "
+                       "after its allocation", f);
+            return 0;
+        }
+        if (end1k || (f < 0x2000 && (f % 32 == 0 || end32))) {
+            if (!CHECK(pmm_check(p)))
+                return 0;
+            checks++;
+        }
+    }
+    return checks;
+}
+
 /* All of 1 MiB .. 3 GiB: 24 groups of 32768 frames, all four levels. */
 static void full_3g(void)
 {
@@ -163,34 +199,9 @@ static void full_3g(void)
     CHECK_HEX_EQ(p->free3, 0x00ffffff);
     CHECK(pmm_check(p));
 
-    /* Everything, in order; at each word, 1024- and 32768-group end the
-     * summary bits drop exactly when their last frame goes. */
-    uint32_t checks = 0;
-    for (uint32_t f = first; f < end; f++) {
-        bool end32 = f % 32 == 31, end1k = f % 1024 == 1023, end32k = f % 32768 == 32767;
-        if (end32 && !(summary(p, 1, f) && summary(p, 2, f) && summary(p, 3, f))) {
-            check_fail(__FILE__, __LINE__, "frame 0x%x: a summary bit is clear "
-                       "while it is free", f);
-            return;
-        }
-        uint32_t a = pmm_alloc_frame(p);
-        if (a != ADDR(f)) {
-            CHECK_HEX_EQ(a, ADDR(f));
-            return;
-        }
-        if ((end32 && summary(p, 1, f)) || (end1k && summary(p, 2, f)) ||
-            (end32k && summary(p, 3, f)) || (!end1k && !summary(p, 2, f)) ||
-            (!end32k && !summary(p, 3, f))) {
-            check_fail(__FILE__, __LINE__, "frame 0x%x: wrong summary bits "
-                       "after its allocation", f);
-            return;
-        }
-        if (end1k || (f < 0x2000 && (f % 32 == 0 || end32))) {
-            if (!CHECK(pmm_check(p)))
-                return;
-            checks++;
-        }
-    }
+    /* Everything, in order, the summary bits watched. */
+    uint32_t checks = take_in_order(p, first, end);
+    REQUIRE(checks > 0);
     CHECK(checks > 768);
     CHECK_INT_EQ(p->free_frames, 0);
     CHECK_HEX_EQ(p->free3, 0);
