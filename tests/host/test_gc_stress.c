@@ -139,70 +139,97 @@ static int r_pick(void)
     return nexist ? (int)exist[rng_below(nexist)] : -1;
 }
 
-static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned steps,
-                       unsigned extra_max, unsigned collect_every)
+/* The model, empty, over a fresh collector; the generator at seed. */
+static bool r_start(uint64_t seed, unsigned gogc, unsigned grey_cap)
 {
-    REQUIRE(setup(8 * MiB, grey_cap, gogc));
+    if (!setup(8 * MiB, grey_cap, gogc))
+        return false;
     ro = calloc(R_OBJS, sizeof *ro);
     exist = calloc(R_OBJS, sizeof *exist);
-    REQUIRE(ro && exist);
+    if (!CHECK(ro && exist))
+        return false;
     nro = nexist = r_checks = 0;
     for (unsigned r = 0; r < NROOTS; r++)
         rroot[r] = -1;
     rng_state = seed;
-    unsigned explicit_collections = 0, auto_collections = 0;
-    for (unsigned step = 0; step < steps && !check_failures; step++) {
-        uint32_t op = rng_below(100);
-        if (op < 40 && nro < R_OBJS) {
-            unsigned nslots = 1 + rng_below(R_SLOTS);
-            size_t size = 8 * (1 + nslots) + rng_below(extra_max);
-            unsigned cycle = G.stats.cycle;
-            uint8_t *p = gc_alloc(&G, size);
-            REQUIRE(p);
-            if (G.stats.cycle != cycle) {       /* it collected: check that one */
-                REQUIRE_INT_EQ(G.stats.cycle, cycle + 1);
-                r_verify(p, true);
-                auto_collections++;
-            }
-            unsigned i = nro++;
-            ro[i] = (struct robj){ .p = p, .size = size, .usable = gc_object_size(&G, p),
-                                   .nslots = nslots, .exists = true };
-            CHECK(all_zero(p, ro[i].usable));
-            ((uintptr_t *)p)[0] = tag(i);
-            for (unsigned s = 0; s < R_SLOTS; s++)
-                ro[i].slot[s] = -1;
-            for (size_t k = 8 * (1 + nslots); k < size; k++)
-                p[k] = fill_byte(i, k);
-            /* Wire it up: out to existing objects, and in from a root or a slot
-             * (of an object that may itself be garbage). */
-            for (unsigned s = 0; s < nslots; s++)
-                if (rng_below(2))
-                    r_set_slot(i, s, r_pick());
-            int from = r_pick();
-            exist[nexist++] = i;
-            if (from < 0 || rng_below(3) == 0)
-                r_set_root(rng_below(NROOTS), (int)i);
-            else
-                r_set_slot((unsigned)from, rng_below(ro[from].nslots), (int)i);
-        } else if (op < 70 && nexist) {
-            unsigned i = exist[rng_below(nexist)];
-            r_set_slot(i, rng_below(ro[i].nslots), rng_below(5) ? r_pick() : -1);
-        } else if (op < 88) {
-            r_set_root(rng_below(NROOTS), rng_below(3) ? r_pick() : -1);
-        } else {
-            r_set_root(rng_below(NROOTS), -1);
-        }
-        if (step % collect_every == collect_every - 1) {
-            gc_collect(&G);
-            explicit_collections++;
-            r_verify(NULL, false);
-        }
+    return true;
+}
+
+/* Records the new object p in the model and fills it: its id, empty slots,
+ * filler bytes. Returns its index. */
+static unsigned r_record(uint8_t *p, size_t size, unsigned nslots)
+{
+    unsigned i = nro++;
+    ro[i] = (struct robj){ .p = p, .size = size, .usable = gc_object_size(&G, p),
+                           .nslots = nslots, .exists = true };
+    CHECK(all_zero(p, ro[i].usable));
+    ((uintptr_t *)p)[0] = tag(i);
+    for (unsigned s = 0; s < R_SLOTS; s++)
+        ro[i].slot[s] = -1;
+    for (size_t k = 8 * (1 + nslots); k < size; k++)
+        p[k] = fill_byte(i, k);
+    return i;
+}
+
+/* Wires the new object i up: out to existing objects, and in from a root or
+ * a slot (of an object that may itself be garbage). */
+static void r_wire(unsigned i, unsigned nslots)
+{
+    for (unsigned s = 0; s < nslots; s++)
+        if (rng_below(2))
+            r_set_slot(i, s, r_pick());
+    int from = r_pick();
+    exist[nexist++] = i;
+    if (from < 0 || rng_below(3) == 0)
+        r_set_root(rng_below(NROOTS), (int)i);
+    else
+        r_set_slot((unsigned)from, rng_below(ro[from].nslots), (int)i);
+}
+
+/* A new object of up to R_SLOTS slots and extra_max filler bytes. When
+ * gc_alloc collected first, that collection is verified and counted in
+ * *collections. False when the allocation failed. */
+static bool r_new_object(unsigned extra_max, unsigned *collections)
+{
+    unsigned nslots = 1 + rng_below(R_SLOTS);
+    size_t size = 8 * (1 + nslots) + rng_below(extra_max);
+    unsigned cycle = G.stats.cycle;
+    uint8_t *p = gc_alloc(&G, size);
+    if (!CHECK(p))
+        return false;
+    if (G.stats.cycle != cycle) {
+        if (!CHECK_INT_EQ(G.stats.cycle, cycle + 1))
+            return false;
+        r_verify(p, true);
+        ++*collections;
     }
-    CHECK(explicit_collections > 0);
-    CHECK(gogc ? auto_collections > 10 : auto_collections == 0);
-    CHECK_INT_EQ(r_checks, G.stats.cycle);
-    printf("  seed %llu: %u objects, %u explicit and %u automatic collections, %u objects now\n",
-           (unsigned long long)seed, nro, explicit_collections, auto_collections, nexist);
+    r_wire(r_record(p, size, nslots), nslots);
+    return true;
+}
+
+/* One random step: a new object (40 %), a slot pointed elsewhere or cleared
+ * (30 %), a root pointed elsewhere or cleared (18 %), a root cleared. False
+ * when it could not go on. */
+static bool r_step(unsigned extra_max, unsigned *auto_collections)
+{
+    uint32_t op = rng_below(100);
+    if (op < 40 && nro < R_OBJS)
+        return r_new_object(extra_max, auto_collections);
+    if (op < 70 && nexist) {
+        unsigned i = exist[rng_below(nexist)];
+        r_set_slot(i, rng_below(ro[i].nslots), rng_below(5) ? r_pick() : -1);
+    } else if (op < 88) {
+        r_set_root(rng_below(NROOTS), rng_below(3) ? r_pick() : -1);
+    } else {
+        r_set_root(rng_below(NROOTS), -1);
+    }
+    return true;
+}
+
+/* Drops every root: the last collection frees everything; the model and the
+ * collector go. */
+static void r_end(void)
+{
     memset(roots, 0, sizeof roots);
     gc_collect(&G);
     CHECK_INT_EQ(G.stats.objects, 0);
@@ -211,6 +238,34 @@ static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned
     ro = NULL;
     exist = NULL;
     finish();
+}
+
+/* `steps` random steps from `seed`, with an explicit collection after every
+ * collect_every-th; every collection, explicit or by GOGC, is verified. */
+static void randomized(uint64_t seed, unsigned gogc, unsigned grey_cap, unsigned steps,
+                       unsigned extra_max, unsigned collect_every)
+{
+    REQUIRE(r_start(seed, gogc, grey_cap));
+    unsigned explicit_collections = 0, auto_collections = 0, step;
+    for (step = 0; step < steps && !check_failures; step++) {
+        if (!r_step(extra_max, &auto_collections))
+            break;
+        if (step % collect_every == collect_every - 1) {
+            gc_collect(&G);
+            explicit_collections++;
+            r_verify(NULL, false);
+        }
+    }
+    if (check_failures) {
+        printf("  seed %llu, step %u\n", (unsigned long long)seed, step);
+        return;
+    }
+    CHECK(explicit_collections > 0);
+    CHECK(gogc ? auto_collections > 10 : auto_collections == 0);
+    CHECK_INT_EQ(r_checks, G.stats.cycle);
+    printf("  seed %llu: %u objects, %u explicit and %u automatic collections, %u objects now\n",
+           (unsigned long long)seed, nro, explicit_collections, auto_collections, nexist);
+    r_end();
 }
 
 /* Collections only when asked; a small worklist that overflows often. */
