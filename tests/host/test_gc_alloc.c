@@ -61,6 +61,33 @@ static void alloc_zeroed_aligned(void)
     finish();
 }
 
+/* Addresses that belong to no object, given the highest object there is:
+ * before the arena and its very first bytes, the free rest of the mapped
+ * part, the end marker, past the mapped end and past the reservation. */
+static void check_outside_objects(const uint8_t *last)
+{
+    CHECK(gc_object_of(&G, NULL) == NULL);
+    CHECK(gc_object_of(&G, (void *)(G.heap.base - 1)) == NULL);
+    CHECK(gc_object_of(&G, (void *)(G.heap.base - 4096)) == NULL);
+    CHECK(gc_object_of(&G, (void *)G.heap.base) == NULL);
+    CHECK(!gc_is_live_object(&G, (void *)(G.heap.base - 8)));
+    /* The free rest of the mapped part, and beyond. */
+    uint8_t *end = (uint8_t *)(G.heap.base + G.heap.mapped);
+    const uint8_t *after_last = last + gc_object_size(&G, last) + HEAP_HEADER;
+    CHECK(after_last < end - HEAP_HEADER);
+    for (const uint8_t *x = after_last; x < end; x += 8)
+        if (gc_object_of(&G, x)) {
+            CHECK(gc_object_of(&G, x) == NULL);
+            break;
+        }
+    CHECK(gc_object_of(&G, end - 1) == NULL);
+    CHECK(gc_object_of(&G, end) == NULL);
+    CHECK(gc_object_of(&G, end + 4096) == NULL);
+    CHECK(gc_object_of(&G, (void *)(G.heap.base + B.reserved + 8)) == NULL);
+    CHECK(!gc_is_live_object(&G, end));
+    CHECK(!gc_is_live_object(&G, end + 4096));
+}
+
 /* gc_object_of: every byte of an object leads to its start, nothing else does. */
 static void object_of_boundaries(void)
 {
@@ -93,28 +120,7 @@ static void object_of_boundaries(void)
         CHECK(gc_object_of(&G, o - 1) != o);
     }
     CHECK(gc_object_of(&G, a - 1) == NULL);                 /* the first header */
-    /* Before the arena, and its very first bytes. */
-    CHECK(gc_object_of(&G, NULL) == NULL);
-    CHECK(gc_object_of(&G, (void *)(G.heap.base - 1)) == NULL);
-    CHECK(gc_object_of(&G, (void *)(G.heap.base - 4096)) == NULL);
-    CHECK(gc_object_of(&G, (void *)G.heap.base) == NULL);
-    CHECK(!gc_is_live_object(&G, (void *)(G.heap.base - 8)));
-    /* The free rest of the mapped part, the end marker, past the mapped end,
-     * past the reservation. */
-    uint8_t *end = (uint8_t *)(G.heap.base + G.heap.mapped);
-    uint8_t *after_d = d + gc_object_size(&G, d) + HEAP_HEADER;
-    CHECK(after_d < end - HEAP_HEADER);
-    for (uint8_t *x = after_d; x < end; x += 8)
-        if (gc_object_of(&G, x)) {
-            CHECK(gc_object_of(&G, x) == NULL);
-            break;
-        }
-    CHECK(gc_object_of(&G, end - 1) == NULL);
-    CHECK(gc_object_of(&G, end) == NULL);
-    CHECK(gc_object_of(&G, end + 4096) == NULL);
-    CHECK(gc_object_of(&G, (void *)(G.heap.base + B.reserved + 8)) == NULL);
-    CHECK(!gc_is_live_object(&G, end));
-    CHECK(!gc_is_live_object(&G, end + 4096));
+    check_outside_objects(d);
 
     /* A freed object, between two live ones, maps to nothing. */
     roots[1] = NULL;
