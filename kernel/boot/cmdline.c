@@ -47,7 +47,10 @@ static bool take_option(struct cmdline *c, const char *w)
         else
             warn(c, "unknown mode \"%.40s\" ignored (known: test)", w + 5);
     } else if (str_starts(w, "demo=")) {
-        c->demo = w + 5;
+        c->demo = w + 5;                /* the last one wins */
+        if (c->demo_count < CMDLINE_DEMOS_MAX)
+            c->demos[c->demo_count] = c->demo;
+        c->demo_count++;
     } else {
         return false;
     }
@@ -147,4 +150,15 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
     }
     c->argv[c->argc] = 0;
     c->envp[c->envc] = 0;
+}
+
+const char *cmdline_getenv(const struct cmdline *c, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || has_equals(name))
+        return NULL;
+    for (int i = 0; i < c->envc; i++)
+        if (strncmp(c->envp[i], name, n) == 0 && c->envp[i][n] == '=')
+            return c->envp[i] + n + 1;
+    return NULL;
 }
