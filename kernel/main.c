@@ -7,7 +7,7 @@
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
 #include "console/console.h"
-#include "guide/demo.h"
+#include "guide/guide.h"
 #include "arch/fault.h"
 #include "mm/kframes.h"
 #include "arch/gdt.h"
@@ -19,7 +19,6 @@
 #include "lib/string.h"
 #include "mm/paging.h"
 #include "guide/examples.h"
-#include "guide/selftest.h"
 #include "console/serial.h"
 #include "console/vga.h"
 
@@ -68,28 +67,6 @@ static void print_boot(void)
                       mmap_type_name(boot.mmap[i].type));
 }
 
-static void symbol(const char *name, const void *addr, const char *what)
-{
-    serial_printf("@symbol name=%s addr=%p region=%s\n", name, addr, region_of(addr));
-    kprintf("  %-18s %p  in %-14s %s\n", name, addr, region_of(addr), what);
-}
-
-/* `sum` lives in the caller's frame: its address is a boot-stack address. */
-static void print_symbols(const int *sum)
-{
-    kprintf("\nThe seed's first examples, at their real addresses:\n");
-    symbol("globalCount", &globalCount, "var globalCount int = 100");
-    symbol("zeroCount", &zeroCount, "a global left at zero");
-    symbol("literal.hello", "hello, atlas", "a string literal");
-    symbol("add", (const void *)add, "func add(a, b int) int");
-    symbol("kernel_main.sum", sum, "sum := add(5, 3), a local");
-    int *nums = createSlice();
-    symbol("createSlice.nums", nums, "nums := []int{1, 2, 3}, escaped to the heap");
-    kprintf("  createSlice returned; its block still holds %d %d %d.\n", nums[0],
-            nums[1], nums[2]);
-    kfree(nums);
-}
-
 __attribute__((noreturn)) static void finish(bool ok)
 {
     if (cmd.pause) {
@@ -136,9 +113,8 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     atlas_check_permissions(true);
 
     int sum = add(5, 3);
-    print_symbols(&sum);
+    guide_show_examples(&sum);
 
-    bool ok = true;
     char status[80];
     format_buf(status, sizeof status, "%s via %s, %llu MiB RAM",
                boot_protocol_name(boot.protocol),
@@ -150,34 +126,5 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     console_use_vga(false);
 
     task_init();                        /* kernel_main becomes task 0; timer on */
-    demo_set_cmdline(&cmd);
-    for (int i = 0; i < cmd.envc; i++)  /* GOGC=, read the way Go reads it */
-        if (str_starts(cmd.envp[i], "GOGC=") && !kgc_configure(cmd.envp[i] + 5))
-            kprintf("GOGC=\"%s\" is neither a percentage nor off; keeping %u\n",
-                    cmd.envp[i] + 5, kgc_gogc());
-    const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
-    for (int i = 0; !demo && i < cmd.envc; i++)
-        if (str_starts(cmd.envp[i], "DEMO="))
-            demo = cmd.envp[i] + 5;
-    if (demo) {
-        /* A demo takes over the screen from the atlas page: its explanations
-         * scroll there, as on the serial port. */
-        vga_init();
-        console_use_vga(true);
-    }
-    if (demo && !demo_run(demo))
-        kprintf("demo \"%s\" is not known; the demos are: %s\n", demo, demo_names());
-
-
-    if (cmd.test) {
-        struct selftest_context ctx = { &boot, &cmd };
-        unsigned passed, failed;
-        ok = selftest_run(&ctx, &passed, &failed);
-        serial_printf("@summary passed=%u failed=%u\n", passed, failed);
-        format_buf(status, sizeof status, "self-test: %u passed, %u failed",
-                   passed, failed);
-        if (!demo)
-            atlas_set_status(status);
-    }
-    finish(ok);
+    finish(guide_run(&boot, &cmd));
 }
