@@ -112,8 +112,9 @@ static void report_ignored(const struct cmdline *c, const char *demo)
     if (!ignored.used)
         return;
     char msg[sizeof ignored.buf + 120];
-    format_buf(msg, sizeof msg, "demo \"" NAME_SHOWN "\" runs, the last demo= given "
-               "(DEMO= only counts without one); ignored: %s", demo, ignored.buf);
+    format_buf(msg, sizeof msg, "demo \"" NAME_SHOWN "\" runs, %s; ignored: %s", demo,
+               c->demo ? "the last demo= given (DEMO= only counts without one)"
+                       : "the first DEMO= in the environment", ignored.buf);
     kprintf("%s\n", msg);
     proto_warn("demo", msg);
 }

@@ -141,6 +141,13 @@ def test_demo_word_wins_over_the_environment():
     assert len(warns) == 1 and "DEMO=gc" in warns[0] and "DEMO=data" in warns[0], warns
 
 
+def test_first_demo_of_the_environment_runs_without_a_demo_word():
+    b = demo("DEMO=heap DEMO=data")
+    assert [c["name"] for c in b.all("claim")] == ["heap"]
+    warns = demo_warnings(b)
+    assert len(warns) == 1 and "first DEMO=" in warns[0] and "DEMO=data" in warns[0], warns
+
+
 def test_one_demo_warns_about_nothing():
     b = demo("demo=heap")
     assert demo_warnings(b) == []
