@@ -19,9 +19,8 @@
 #include "console/protocol.h"
 #include "console/serial.h"
 #include "console/vga.h"
-#include "guide/demo.h"
 #include "guide/examples.h"
-#include "guide/selftest.h"
+#include "guide/guide.h"
 #include "kernel.h"
 #include "lib/string.h"
 #include "mm/bump.h"
@@ -41,28 +40,6 @@ static const struct fault_hooks fault_hooks = {
     .resume = task_end_after_fault,     /* a task that faulted ends; the rest go on */
 };
 
-static void symbol(const char *name, const void *addr, const char *what)
-{
-    proto_symbol(name, addr, region_of(addr));
-    kprintf("  %-18s %p  in %-14s %s\n", name, addr, region_of(addr), what);
-}
-
-/* `sum` lives in the caller's frame: its address is a boot-stack address. */
-static void print_symbols(const int *sum)
-{
-    kprintf("\nThe seed's first examples, at their real addresses:\n");
-    symbol("globalCount", &globalCount, "var globalCount int = 100");
-    symbol("zeroCount", &zeroCount, "a global left at zero");
-    symbol("literal.hello", "hello, atlas", "a string literal");
-    symbol("add", (const void *)add, "func add(a, b int) int");
-    symbol("kernel_main.sum", sum, "sum := add(5, 3), a local");
-    int *nums = createSlice();
-    symbol("createSlice.nums", nums, "nums := []int{1, 2, 3}, escaped to the heap");
-    kprintf("  createSlice returned; its block still holds %d %d %d.\n", nums[0],
-            nums[1], nums[2]);
-    kfree(nums);
-}
-
 __attribute__((noreturn)) static void finish(bool ok)
 {
     if (cmd.pause) {
@@ -77,41 +54,6 @@ __attribute__((noreturn)) static void finish(bool ok)
         kprintf("mematlas: done; the CPU is halted. (QEMU: close the window, or "
                 "press Ctrl-A X on the serial console.)\n");
     machine_stop(ok);
-}
-
-static bool run_guide(void)
-{
-    bool ok = true;
-    demo_set_cmdline(&cmd);
-    for (int i = 0; i < cmd.envc; i++)  /* GOGC=, read the way Go reads it */
-        if (str_starts(cmd.envp[i], "GOGC=") && !kgc_configure(cmd.envp[i] + 5))
-            kprintf("GOGC=\"%s\" is neither a percentage nor off; keeping %u\n",
-                    cmd.envp[i] + 5, kgc_gogc());
-    const char *demo = cmd.demo;        /* demo=NAME, or DEMO=NAME in the environment */
-    for (int i = 0; !demo && i < cmd.envc; i++)
-        if (str_starts(cmd.envp[i], "DEMO="))
-            demo = cmd.envp[i] + 5;
-    if (demo) {
-        /* A demo takes over the screen from the atlas page: its explanations
-         * scroll there, as on the serial port. */
-        vga_init();
-        console_use_vga(true);
-    }
-    if (demo && !demo_run(demo))
-        kprintf("demo \"%s\" is not known; the demos are: %s\n", demo, demo_names());
-
-    if (cmd.test) {
-        struct selftest_context ctx = { &boot, &cmd };
-        unsigned passed, failed;
-        char status[80];
-        ok = selftest_run(&ctx, &passed, &failed);
-        proto_summary(passed, failed);
-        format_buf(status, sizeof status, "self-test: %u passed, %u failed",
-                   passed, failed);
-        if (!demo)
-            atlas_set_status(status);
-    }
-    return ok;
 }
 
 __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
@@ -143,7 +85,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     atlas_check_permissions(true);      /* linker.ld's promises against the page tables */
 
     int sum = add(5, 3);                /* the guide's first example, on this stack */
-    print_symbols(&sum);
+    guide_show_examples(&sum);
     atlas_draw_page(&boot);             /* the screen keeps the atlas from here on */
     console_use_vga(false);
 
@@ -152,5 +94,5 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     kgc_set_stack_walker(task_for_each_stack);  /* task stacks are the collector's roots */
     task_init();                        /* kernel_main becomes task 0 */
 
-    finish(run_guide());
+    finish(guide_run(&boot, &cmd));     /* the demo or self-tests the command line chose */
 }

@@ -17,6 +17,7 @@
 
 #define CMDLINE_WARNINGS_MAX 8
 #define CMDLINE_ARGV0        "mematlas"
+#define CMDLINE_DEMOS_MAX    8          /* demo= words remembered, in order */
 
 struct cmdline {
     char words[CMDLINE_MAX];            /* the words, each NUL-terminated */
@@ -29,7 +30,9 @@ struct cmdline {
     bool test;                          /* mode=test: run the self-checks */
     bool exit;                          /* exit: power QEMU off when done */
     bool pause;                         /* pause: wait for a serial byte first */
-    const char *demo;                   /* demo=NAME, or NULL */
+    const char *demo;                   /* demo=NAME, the last one given, or NULL */
+    unsigned demo_count;                /* how many demo= words were given */
+    const char *demos[CMDLINE_DEMOS_MAX];   /* the first of them, in order */
 
     unsigned warning_count;
     char warnings[CMDLINE_WARNINGS_MAX][WARNING_LEN];
@@ -41,5 +44,12 @@ struct cmdline {
  * what cannot be taken is dropped with a warning.
  */
 void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c);
+
+/*
+ * The value of the environment entry "NAME=value", as getenv(3) finds it:
+ * the first entry with that name wins. NULL when there is none, or when
+ * name is empty or holds an '='.
+ */
+const char *cmdline_getenv(const struct cmdline *c, const char *name);
 
 #endif

@@ -7,14 +7,11 @@
 
 #include <stdbool.h>
 
-#include "lib/format.h"
-
 bool serial_init(void);                 /* false: no UART answered */
 void serial_putc(char c);               /* '\n' goes out as "\r\n" */
 void serial_write(const char *s);
+/* serial_putc as a format_sink (lib/format.h): format(serial_sink, 0, ...). */
+void serial_sink(void *ctx, char c);
 int serial_getc_poll(void);             /* a received byte, or -1 */
-int serial_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-/* A protocol string: "..." with " and \ escaped and control bytes as \xNN. */
-void serial_put_quoted(const char *s);
 
 #endif

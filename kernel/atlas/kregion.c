@@ -238,12 +238,6 @@ const char *region_of(const void *addr)
     return r ? r->name : "(unmapped)";
 }
 
-static void serial_sink(void *ctx, char c)
-{
-    (void)ctx;
-    serial_putc(c);
-}
-
 void atlas_print(void)
 {
     static const char *const heading[] = {

@@ -53,7 +53,10 @@ static bool take_option(struct cmdline *c, const char *w)
         else
             warn(c, "unknown mode \"%.40s\" ignored (known: test)", value);
     } else if ((value = option_value(w, "demo="))) {
-        c->demo = value;
+        c->demo = value;                /* the last one wins */
+        if (c->demo_count < CMDLINE_DEMOS_MAX)
+            c->demos[c->demo_count] = c->demo;
+        c->demo_count++;
     } else {
         return false;
     }
@@ -177,4 +180,15 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
     }
     c->argv[c->argc] = 0;
     c->envp[c->envc] = 0;
+}
+
+const char *cmdline_getenv(const struct cmdline *c, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || has_equals(name))
+        return NULL;
+    for (int i = 0; i < c->envc; i++)
+        if (strncmp(c->envp[i], name, n) == 0 && c->envp[i][n] == '=')
+            return c->envp[i] + n + 1;
+    return NULL;
 }

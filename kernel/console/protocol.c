@@ -9,12 +9,6 @@
 #include "arch/irq.h"
 #include "console/serial.h"
 
-static void serial_sink(void *ctx, char c)
-{
-    (void)ctx;
-    serial_putc(c);
-}
-
 static uint32_t rec_begin(const char *type)
 {
     uint32_t flags = irq_save();

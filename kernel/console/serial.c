@@ -86,36 +86,8 @@ int serial_getc_poll(void)
     return inb(COM1 + UART_DATA);
 }
 
-static void serial_sink(void *ctx, char c)
+void serial_sink(void *ctx, char c)
 {
     (void)ctx;
     serial_putc(c);
-}
-
-int serial_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    uint32_t flags = irq_save();        /* one call, one unbroken piece of text */
-    int n = format_v(serial_sink, 0, fmt, ap);
-    irq_restore(flags);
-    va_end(ap);
-    return n;
-}
-
-void serial_put_quoted(const char *s)
-{
-    serial_putc('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            serial_putc('\\');
-            serial_putc((char)c);
-        } else if (c < 0x20 || c >= 0x7F) {
-            serial_printf("\\x%02x", c);
-        } else {
-            serial_putc((char)c);
-        }
-    }
-    serial_putc('"');
 }

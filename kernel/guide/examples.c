@@ -1,6 +1,6 @@
 /*
- * seed.c - the guide's examples as C, kept apart so that their symbols are
- * easy to find with nm and in the atlas.
+ * examples.c - the guide's examples as C, kept apart so that their symbols
+ * are easy to find with nm and in the atlas.
  */
 #include "guide/examples.h"
 
@@ -18,7 +18,8 @@ __attribute__((noinline)) int add(int a, int b)
 
 /* In Go, nums escapes because its address is returned; in C the choice is
  * the programmer's: a local array would die with the frame, so it must be
- * kmalloc'd. The caller frees it (no garbage collector here yet). */
+ * kmalloc'd, and the caller kfrees it. (gc_new, the kernel's collected
+ * heap, would free it by itself: demo=gc.) */
 int *createSlice(void)
 {
     int *nums = kmalloc(3 * sizeof *nums);

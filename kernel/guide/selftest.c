@@ -7,6 +7,7 @@
 
 #include "atlas/atlas.h"
 #include "console/console.h"
+#include "console/protocol.h"
 #include "lib/format.h"
 #include "mm/kframes.h"
 #include "arch/irq.h"
@@ -19,7 +20,6 @@
 #include "mm/paging.h"
 #include "sections.h"
 #include "guide/examples.h"
-#include "console/serial.h"
 #include "console/vga.h"
 
 extern uintptr_t __stack_chk_guard;
@@ -28,7 +28,7 @@ static unsigned n_pass, n_fail;
 
 static void report(const char *name, bool ok, const char *detail)
 {
-    serial_printf("@test name=%s result=%s\n", name, ok ? "pass" : "fail");
+    proto_test(name, ok);
     if (!ok)
         kprintf("test %s FAILED: %s\n", name, detail);
     if (ok)
@@ -128,12 +128,16 @@ static void test_format(void)
            buf);
 }
 
+#define MIN_RAM_BYTES 0x200000     /* 2 MiB: less, and the loader got it wrong */
+
 static void test_boot(const struct selftest_context *ctx)
 {
     const struct boot_info *bi = ctx->boot;
     report("boot.protocol", bi->protocol != BOOT_NONE, "no protocol recorded");
-    report("boot.memory", bootinfo_ram_bytes(bi) >= 2 * 1024 * 1024,
-           "the boot loader reported less than 2 MiB of RAM");
+    char least[16], why[64];
+    format_buf(why, sizeof why, "the boot loader reported less than %s of RAM",
+               format_size(least, sizeof least, MIN_RAM_BYTES));
+    report("boot.memory", bootinfo_ram_bytes(bi) >= MIN_RAM_BYTES, why);
 
     /* mem_upper counts KiB from 1 MiB to the first hole: the map must agree. */
     bool agree = true;
@@ -342,6 +346,10 @@ static void test_heap_misuse(void)
     }
     const char *why = "";
     char *a = heap_alloc(&h, 40, 0), *b = heap_alloc(&h, 40, 0);
+    if (!a || !b) {
+        report("heap.misuse_reported", false, "no memory for two blocks on the test heap");
+        return;
+    }
     heap_free(&h, a, 0);
     heap_free(&h, a, 0);                            /* double free */
     heap_free(&h, b + 16, 0);                       /* inside a block */
@@ -353,6 +361,10 @@ static void test_heap_misuse(void)
     report("heap.misuse_reported", ok, "a misuse went unreported or hurt the heap");
 
     char *c = heap_alloc(&h, 40, 0), *d = heap_alloc(&h, 40, 0);
+    if (!c || !d) {
+        report("heap.overrun_detected", false, "no memory for two blocks on the test heap");
+        return;
+    }
     memset(c, 'x', heap_usable_size(&h, c) + 4);    /* onto d's header */
     heap_free(&h, c, 0);
     char *e = heap_alloc(&h, 100, 0);
@@ -446,8 +458,11 @@ static void quick_task(void *arg)
 static void test_no_frame_leak(void)
 {
     enum { CYCLES = 1000 };
-    for (int i = 0; i < 4; i++)            /* warm up: page tables, heap pages */
-        task_join(task_spawn(quick_task, 0, "warmup", 0));
+    for (int i = 0; i < 4; i++) {          /* warm up: page tables, heap pages */
+        struct task *t = task_spawn(quick_task, 0, "warmup", 0);
+        if (t)
+            task_join(t);
+    }
     uint32_t frames_before = kernel_frames.free_frames;
     struct heap_stats heap_before, heap_after;
     heap_get_stats(&kernel_heap, &heap_before);

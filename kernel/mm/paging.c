@@ -6,7 +6,7 @@
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/gdt.h"
-#include "kernel.h"
+#include "console/panic.h"
 #include "lib/string.h"
 #include "memlayout.h"
 #include "sections.h"

@@ -150,6 +150,57 @@ static void kernel_options(void)
     CHECK_LISTS(c, LIST("Exit", "exit2", "mode", "test", "pauses"), NONE);
 }
 
+/* demo= may come more than once: the last one is the demo, and every one is
+ * remembered in order (up to CMDLINE_DEMOS_MAX), so that the kernel can say
+ * which ones it ignored. */
+static void repeated_demo(void)
+{
+    struct cmdline *c = parse("demo=first x demo=second demo=", false);
+    CHECK_STR_EQ(c->demo, "");
+    REQUIRE_INT_EQ(c->demo_count, 3);
+    CHECK_STR_EQ(c->demos[0], "first");
+    CHECK_STR_EQ(c->demos[1], "second");
+    CHECK_STR_EQ(c->demos[2], "");
+    CHECK_LISTS(c, LIST("x"), NONE);
+
+    c = parse("keep", false);
+    CHECK(c->demo == NULL);
+    CHECK_INT_EQ(c->demo_count, 0);
+
+    static char line[CMDLINE_DEMOS_MAX * 16 + 32];
+    char *p = line;
+    for (int i = 0; i < CMDLINE_DEMOS_MAX + 3; i++)
+        p += sprintf(p, "demo=d%d ", i);
+    c = parse(line, false);
+    CHECK_INT_EQ(c->demo_count, CMDLINE_DEMOS_MAX + 3);
+    CHECK_STR_EQ(c->demos[CMDLINE_DEMOS_MAX - 1], "d7");
+    CHECK_STR_EQ(c->demo, "d10");
+    CHECK_NO_WARNINGS(c);
+}
+
+static void getenv_finds_the_first(void)
+{
+    struct cmdline *c = parse("GOGC=50 DEMO=heap GOGC=off EMPTY= GO=1 -- GOGC=9", false);
+    CHECK_STR_EQ(cmdline_getenv(c, "GOGC"), "50");
+    CHECK_STR_EQ(cmdline_getenv(c, "DEMO"), "heap");
+    CHECK_STR_EQ(cmdline_getenv(c, "EMPTY"), "");
+    CHECK_STR_EQ(cmdline_getenv(c, "GO"), "1");
+    /* A prefix of a name, or a longer name, is another variable. */
+    CHECK(cmdline_getenv(c, "GOG") == NULL);
+    CHECK(cmdline_getenv(c, "GOGCX") == NULL);
+    CHECK(cmdline_getenv(c, "demo") == NULL);
+    /* Names getenv(3) never matches. */
+    CHECK(cmdline_getenv(c, "") == NULL);
+    CHECK(cmdline_getenv(c, "GOGC=50") == NULL);
+
+    c = parse("", false);
+    CHECK(cmdline_getenv(c, "GOGC") == NULL);
+    /* Options are not environment entries. */
+    c = parse("demo=x mode=test", false);
+    CHECK(cmdline_getenv(c, "demo") == NULL);
+    CHECK(cmdline_getenv(c, "mode") == NULL);
+}
+
 static void unknown_mode(void)
 {
     struct cmdline *c = parse("mode=fast x", false);
@@ -376,6 +427,8 @@ static const struct check_test tests[] = {
     TEST(spaces_and_tabs),
     TEST(environment),
     TEST(kernel_options),
+    TEST(repeated_demo),
+    TEST(getenv_finds_the_first),
     TEST(unknown_mode),
     TEST(double_dash),
     TEST(quotes),

@@ -287,10 +287,32 @@ def test_overlong_command_line_is_cut_with_a_message():
     assert len(b.one("boot")["cmdline"]) == 4095
 
 
-def test_unknown_demo_is_reported_not_fatal():
-    b = q.boot(append="mode=test exit demo=no-such-demo")
-    b.assert_success()
-    assert 'demo "no-such-demo" is not known' in b.output
+def demo_warnings(b):
+    return [w["msg"] for w in b.all("warn") if w["source"] == "demo"]
+
+
+@pytest.mark.parametrize("name", ["no-such-demo", ""])
+def test_unknown_demo_is_reported_and_fails_the_run(name):
+    b = q.boot(append=f"mode=test exit demo={name}")
+    assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
+    assert f'demo "{name}" is not known' in b.output
+    warns = demo_warnings(b)
+    assert len(warns) == 1 and f'demo "{name}" is not known' in warns[0], warns
+    # The message lists the demos there are.
+    for known in ("layout", "all", "goroutines", "stack-overflow", "stack-frames"):
+        assert known in warns[0].split("the demos are:")[1].split(), (known, warns[0])
+    assert not b.all("demo")
+    assert b.one("summary")["failed"] == "0"     # the self-tests still ran
+
+
+def test_unknown_demo_leaves_the_atlas_on_the_screen():
+    b, vga = q.boot_and_read_vga(append="mode=test exit pause demo=no-such-demo")
+    assert b.exit_code == q.EXIT_FAILURE, b.describe_failure()
+    rows = q.vga_text(vga)
+    assert "mematlas" in rows[0] and "multiboot1" in rows[0], rows[0]
+    assert any(r.startswith("VIRTUAL") for r in rows), "\n".join(rows)
+    summary = b.one("summary")
+    assert f"self-test: {summary['passed']} passed, {summary['failed']} failed" in rows[24]
 
 
 def test_without_exit_the_kernel_halts_instead_of_exiting():

@@ -118,6 +118,76 @@ def test_demo_from_the_environment():
     assert [c["name"] for c in b.all("claim")] == ["heap"]
 
 
+def demo_warnings(b):
+    return [w["msg"] for w in b.all("warn") if w["source"] == "demo"]
+
+
+def test_the_last_demo_word_runs_and_the_others_are_named():
+    b = demo("demo=heap demo=nothing demo=data")
+    assert [c["name"] for c in b.all("claim")] == ["data"]
+    assert [d["name"] for d in b.all("demo")] == ["data"]
+    warns = demo_warnings(b)
+    assert len(warns) == 1, warns
+    assert 'demo "data" runs' in warns[0]
+    assert "demo=heap" in warns[0] and "demo=nothing" in warns[0]
+    assert "demo=data" not in warns[0]
+    assert 'demo "data" runs' in b.output     # for people (the @warn line escapes its quotes)
+
+
+def test_demo_word_wins_over_the_environment():
+    b = demo("DEMO=gc demo=heap DEMO=data")
+    assert [c["name"] for c in b.all("claim")] == ["heap"]
+    warns = demo_warnings(b)
+    assert len(warns) == 1 and "DEMO=gc" in warns[0] and "DEMO=data" in warns[0], warns
+
+
+def test_first_demo_of_the_environment_runs_without_a_demo_word():
+    b = demo("DEMO=heap DEMO=data")
+    assert [c["name"] for c in b.all("claim")] == ["heap"]
+    warns = demo_warnings(b)
+    assert len(warns) == 1 and "first DEMO=" in warns[0] and "DEMO=data" in warns[0], warns
+
+
+def test_one_demo_warns_about_nothing():
+    b = demo("demo=heap")
+    assert demo_warnings(b) == []
+
+
+def test_gogc_that_is_no_number_is_reported():
+    b = q.boot(kernel=q.ELF, append="mode=test exit GOGC=abc")
+    b.assert_success()
+    assert 'GOGC="abc" is neither a percentage nor off' in b.output
+    warns = [w["msg"] for w in b.all("warn") if w["source"] == "gogc"]
+    assert len(warns) == 1 and 'GOGC="abc"' in warns[0], warns
+
+
+# Just enough memory to boot: a demo that cannot allocate must say so and
+# give no verdict, never a verdict built on a failed allocation. The first
+# size that boots is used (how much the kernel itself takes moves).
+TIGHT = ["1800K", "1900K", "2M"]
+# stack-vs-heap times things and goroutines' stacks grow in the scheduler:
+# their verdicts can differ on a short machine for other reasons.
+ALLOCATION_VERDICTS = ["layout", "stack", "heap", "data", "code", "escape", "gc"]
+
+
+def test_short_of_memory_a_demo_says_so_instead_of_a_verdict():
+    for mem in TIGHT:
+        b = q.boot(kernel=q.ELF, mem=mem, append="exit demo=all", timeout=180)
+        if b.exit_code == q.EXIT_SUCCESS:
+            break
+    else:
+        pytest.fail(f"none of {TIGHT} booted:\n{b.tail()}")
+    claims = {c["name"]: c["result"] for c in b.all("claim")}
+    short = {w.split(" ran out of memory")[0] for w in demo_warnings(b)
+             if " ran out of memory: " in w}
+    for name in ALLOCATION_VERDICTS:
+        assert (name in claims) != (name in short), (name, claims, short)
+        if name in claims:
+            assert claims[name] == EXPECTED[name], (name, claims[name])
+    assert short, f"{mem} was not short of memory: the test shows nothing"
+    assert [d["name"] for d in b.all("demo")][-1] == "all"
+
+
 def test_hundred_variables_and_a_long_command_line():
     env = " ".join(f"VAR{i}=value{i}" for i in range(100))
     line = f"demo=layout {env} " + " ".join(f"arg{i}" for i in range(150))

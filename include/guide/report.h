@@ -1,0 +1,19 @@
+/*
+ * report.h - what every demo prints, for people and as "@" records: an
+ * address and the region that holds it, the verdict on one of the guide's
+ * claims, and running out of memory (which is no verdict at all).
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+
+/* "@symbol name=... addr=... region=..." and a line for people. */
+void show_address(const char *name, const void *addr, const char *what);
+/* "@claim name=... result=holds|differs detail=..." and a line for people. */
+void claim(const char *demo, bool holds, const char *detail);
+/* "@warn source=demo" and a line for people: demo could not get `what`, and
+ * stops without a verdict. */
+void demo_out_of_memory(const char *demo, const char *what);
+
+#endif

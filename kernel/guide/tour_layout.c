@@ -1,0 +1,149 @@
+/*
+ * tour_layout.c - the guide's memory diagram, drawn from this machine: a
+ * task started the way a System V process starts (its arguments and
+ * environment at the top of its stack) finds an address for every part of
+ * the picture, and checks that they come in the guide's order.
+ */
+#include "guide/tour.h"
+
+#include "atlas/atlas.h"
+#include "boot/cmdline.h"
+#include "console/console.h"
+#include "console/protocol.h"
+#include "guide/demo.h"
+#include "guide/examples.h"
+#include "guide/report.h"
+#include "lib/format.h"
+#include "mm/kgc.h"
+#include "mm/kheap.h"
+#include "sched/procimage.h"
+#include "sched/task.h"
+
+#define SHOWN_STRINGS 4         /* arguments and variables that get a @symbol each */
+
+static void show_regions(const struct task *me)
+{
+    proto_region("args", "virtual", me->args_lo, me->args_hi, PROTO_NO_PHYS, "rw-");
+    proto_region("env", "virtual", me->env_lo, me->env_hi, PROTO_NO_PHYS, "rw-");
+    proto_region("argv.envp.auxv", "virtual", me->vec_lo, me->vec_hi, PROTO_NO_PHYS, "rw-");
+}
+
+/* The System V block as this task found it, for programs to check. */
+static void show_process(int argc, char **argv, char **envp)
+{
+    char **e = envp;
+    while (*e)
+        e++;
+    uint32_t *auxv = (uint32_t *)(e + 1);
+    proto_process(argc, argv - 1, argv, envp, auxv);
+    for (uint32_t *a = auxv; ; a += 2) {
+        proto_auxv(a[0], a[1]);
+        if (a[0] == AT_NULL)
+            break;
+    }
+}
+
+static void show_strings(int argc, char **argv, char **envp)
+{
+    char name[24];
+    for (int i = 0; i < argc; i++) {
+        proto_arg_at(i, argv[i], argv[i], region_of(argv[i]));
+        format_buf(name, sizeof name, "argv.%d", i);
+        if (i < SHOWN_STRINGS)
+            show_address(name, argv[i], argv[i]);
+    }
+    for (int i = 0; envp[i]; i++) {
+        proto_env_at(i, envp[i], envp[i], region_of(envp[i]));
+        format_buf(name, sizeof name, "envp.%d", i);
+        if (i < SHOWN_STRINGS)
+            show_address(name, envp[i], envp[i]);
+    }
+}
+
+struct row {
+    const char *part;
+    uintptr_t addr;
+};
+
+#define ROWS 6
+
+/* Draws the rows top-down with the distance to the next; true when each
+ * is above the next. Without an environment its row has nothing to order. */
+static bool draw_diagram(const struct row rows[ROWS], bool no_env)
+{
+    kprintf("\nThe guide's diagram, drawn from this machine (high addresses on top):\n");
+    bool ordered = true;
+    for (unsigned i = 0; i < ROWS; i++) {
+        char gap[16] = "";
+        if (i + 1 < ROWS) {
+            if (rows[i].addr > rows[i + 1].addr)
+                format_size(gap, sizeof gap, rows[i].addr - rows[i + 1].addr);
+            else if (!(i == 0 && no_env))
+                ordered = false;
+        }
+        kprintf("  +---------------------+\n  | %-19s |  %p  %s\n", rows[i].part,
+                (void *)rows[i].addr, region_of((void *)rows[i].addr));
+        if (gap[0])
+            kprintf("  +---------------------+    %s down to the next\n", gap);
+    }
+    kprintf("  +---------------------+\n");
+    for (unsigned i = 0; i < ROWS; i++)
+        proto_layout(rows[i].part, (void *)rows[i].addr, region_of((void *)rows[i].addr));
+    return ordered;
+}
+
+static int layout_main(int argc, char **argv, char **envp)
+{
+    struct task *me = task_current();
+    kprintf("This task started like a process: argc=%d at %p, argv at %p, envp at %p.\n",
+            argc, (void *)(argv - 1), (void *)argv, (void *)envp);
+    show_regions(me);
+    show_process(argc, argv, envp);
+    show_strings(argc, argv, envp);
+
+    int local = argc;
+    int *heap = kmalloc(sizeof *heap);
+    if (!heap) {
+        demo_out_of_memory("layout", "a heap block");
+        return 1;
+    }
+    int *managed = gc_new(sizeof *managed);     /* optional: the picture has no row for it */
+    const struct row rows[ROWS] = {
+        { "Command Line Args", argc ? (uintptr_t)argv[0] : me->args_lo },
+        { "Environment Vars", envp[0] ? (uintptr_t)envp[0] : me->env_lo },
+        { "Stack", (uintptr_t)&local },
+        { "Heap", (uintptr_t)heap },
+        { "Global Variables", (uintptr_t)&globalCount },
+        { "Program Code", (uintptr_t)add },
+    };
+    show_address("layout.stack.local", &local, "a local of this task");
+    show_address("layout.heap.block", heap, "kmalloc'd");
+    if (managed)
+        show_address("layout.gc.object", managed, "gc_new'd: the garbage-collected heap");
+    show_address("layout.global", &globalCount, "globalCount");
+    show_address("layout.code", (const void *)add, "func add");
+    bool ordered = draw_diagram(rows, !envp[0]);
+    kfree(heap);
+    claim("layout", ordered,
+          ordered ? "args above environment above this task's stack above the heap above "
+                    "the globals above the code, as the guide draws it"
+                  : "the order on this machine differs from the guide's drawing");
+    return 0;
+}
+
+void tour_layout(void)
+{
+    const struct cmdline *c = demo_cmdline();
+    static const char *const none[] = { 0 };
+    kprintf("The boot command line's arguments and environment become a task's argv and "
+            "envp,\nat the top of its stack, the way a process starts on System V i386.\n");
+    struct task *t = task_spawn_main(layout_main, "main", c ? c->argc : 0,
+                                     c ? c->argv : none, c ? c->envc : 0,
+                                     c ? c->envp : none);
+    if (!t) {
+        /* Even 4095 bytes of command line fit: only memory can be missing. */
+        demo_out_of_memory("layout", "a task with the arguments and environment");
+        return;
+    }
+    task_join(t);
+}
