@@ -1,6 +1,6 @@
 /*
  * diagram.h - the atlas drawn for people: walk the region tree from the
- * highest address down, the way the seed draws a program's memory.
+ * highest address down, the way the guide draws a program's memory.
  * Pure C: built for the host tests.
  */
 #ifndef DIAGRAM_H

@@ -1,7 +1,7 @@
 /*
  * kheap.h - the kernel heap: heap.h's allocator over HEAP_VIRT_START,
  * backed by frames as it grows and giving them back as it shrinks. Shared
- * by everything in the kernel, as the seed's heap is shared by goroutines.
+ * by everything in the kernel, as a Go program's heap is shared by its goroutines.
  */
 #ifndef KHEAP_H
 #define KHEAP_H

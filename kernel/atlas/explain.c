@@ -171,6 +171,13 @@ static void reason_of(char *buf, const struct fault *f)
                    region_of((void *)f->eip));
 }
 
+void explain_reason(const struct fault *f, char *buf, size_t size)
+{
+    char reason[REASON_MAX];
+    reason_of(reason, f);
+    str_copy(buf, reason, size);
+}
+
 /* ---- the report ------------------------------------------------------------------------ */
 
 /* The task that faulted, if it is not kernel_main, and how deep its stack was. */

@@ -5,22 +5,23 @@
  */
 #include "guide/selftest.h"
 
-#include "atlas/atlas.h"
-#include "console/console.h"
-#include "console/protocol.h"
-#include "lib/format.h"
-#include "mm/kframes.h"
 #include "arch/irq.h"
 #include "arch/pit.h"
-#include "mm/kheap.h"
-#include "sched/task.h"
+#include "atlas/atlas.h"
+#include "atlas/explain.h"
 #include "boot/ksym.h"
+#include "console/console.h"
+#include "console/protocol.h"
+#include "console/vga.h"
+#include "guide/examples.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "memlayout.h"
+#include "mm/kframes.h"
+#include "mm/kheap.h"
 #include "mm/paging.h"
+#include "sched/task.h"
 #include "sections.h"
-#include "guide/examples.h"
-#include "console/vga.h"
 
 extern uintptr_t __stack_chk_guard;
 
@@ -115,6 +116,26 @@ static void test_regions(void)
         ram = ram->parent >= 0 ? &atlas.r[ram->parent] : 0;
     report("atlas.kernel_in_ram", ram != 0,
            "the kernel's physical pages are not inside any available RAM range");
+}
+
+/* kernel_main registers the fault explanation before the atlas exists: a
+ * fault then must still name the kernel's sections and know a guard page. */
+static void test_explain_before_atlas(void)
+{
+    uint32_t guard = (uint32_t)(uintptr_t)_boot_stack_guard_start + 8;
+    struct fault f = { .vector = TRAP_PAGE_FAULT, .error = PF_WRITE, .addr = guard,
+                       .esp = guard };
+    char reason[120];
+    uint32_t flags = irq_save();
+    unsigned built = atlas.count;
+    atlas.count = 0;                    /* as before atlas_build */
+    explain_reason(&f, reason, sizeof reason);
+    bool names = strcmp(region_of((void *)guard), "boot.stack.guard") == 0 &&
+                 strcmp(region_of((const void *)add), "kernel.text") == 0;
+    atlas.count = built;
+    irq_restore(flags);
+    report("explain.before_atlas", names && str_starts(reason, "stack overflow: boot.stack"),
+           "without the atlas a guard-page fault is not explained as an overflow");
 }
 
 static void test_format(void)
@@ -527,6 +548,7 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     n_pass = n_fail = 0;
     test_layout();
     test_regions();
+    test_explain_before_atlas();
     test_format();
     test_boot(ctx);
     test_devices();

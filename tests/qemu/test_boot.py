@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+import protocol
 import qemu_boot as q
 
 MiB = 1 << 20
@@ -432,6 +433,7 @@ def test_wrong_magic_stops_with_a_clear_message():
     assert "@panic reason=" in text, text
     assert "0x12345678" in text and "neither Multiboot 1" in text, text
     assert "@region" not in text, "the kernel went on after a wrong magic"
+    protocol.check_output(text.replace("\r\n", "\n"))   # the early @panic keeps the contract
 
 
 # ---- modules -----------------------------------------------------------------------
