@@ -2,7 +2,9 @@
  * cmdline.h - the boot command line, read the way Linux reads its own.
  *
  * Words are separated by spaces; double quotes group spaces into a word and
- * are removed. The kernel takes the options it knows; every other KEY=VALUE
+ * are removed. A backslash before \, " or ' makes that byte plain (GRUB
+ * escapes those three when it builds the line; other backslashes stay as
+ * they are). The kernel takes the options it knows; every other KEY=VALUE
  * word goes to the environment and every other word to the arguments, as
  * Linux hands them to init. Everything after "--" is an argument, untouched.
  * Pure C: built for the host tests.

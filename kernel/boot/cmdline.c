@@ -71,9 +71,17 @@ struct word_info {
     long bad_col;       /* and its column */
 };
 
+/* GRUB writes a backslash before each of these when it builds the line
+ * (and QEMU passes the line as it is): the byte after the backslash is taken
+ * as it is, so that \" is a quote inside a word, not the end of a group. */
+static bool is_escaped(const char *src)
+{
+    return src[0] == '\\' && (src[1] == '\\' || src[1] == '"' || src[1] == '\'');
+}
+
 /*
- * Copies the word at *p to *out, removing quotes and stopping at limit,
- * NUL-terminates it, and moves both past it. Columns count from line.
+ * Copies the word at *p to *out, removing quotes and escapes and stopping
+ * at limit, NUL-terminates it, and moves both past it. Columns count from line.
  */
 static void copy_word(const char **p, char **out, char *limit, const char *line,
                       struct word_info *w)
@@ -82,11 +90,13 @@ static void copy_word(const char **p, char **out, char *limit, const char *line,
     const char *src = *p;
     char *dst = *out;
     for (; *src && (w->quoted || !is_space(*src)); src++) {
-        unsigned char ch = (unsigned char)*src;
-        if (ch == '"') {
+        if (is_escaped(src)) {
+            src++;                      /* the escaped byte, taken as it is */
+        } else if (*src == '"') {
             w->quoted = !w->quoted;
             continue;
         }
+        unsigned char ch = (unsigned char)*src;
         if (!is_printable(ch) && w->bad < 0) {
             w->bad = ch;
             w->bad_col = src - line;

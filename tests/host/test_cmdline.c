@@ -239,6 +239,21 @@ static void quotes(void)
     CHECK_NO_WARNINGS(c);
 }
 
+/* The line GRUB builds from grub.cfg's words: \\, \" and \' escaped, a word
+ * with a space in double quotes. */
+static void grub_escapes(void)
+{
+    struct cmdline *c = parse("Q=\\\"x\\\" S=\\'y\\' B=a\\\\b \"SP=a b\" K=a&b;c|d$e",
+                              false);
+    CHECK_LISTS(c, NONE, LIST("Q=\"x\"", "S='y'", "B=a\\b", "SP=a b", "K=a&b;c|d$e"));
+    CHECK_NO_WARNINGS(c);
+
+    /* Any other backslash is a plain byte; an escaped quote does not open a group. */
+    c = parse("a\\nb c\\\" d", false);
+    CHECK_LISTS(c, LIST("a\\nb", "c\"", "d"), NONE);
+    CHECK_NO_WARNINGS(c);
+}
+
 static void unbalanced_quote(void)
 {
     struct cmdline *c = parse("a \"b c   d", false);
@@ -432,6 +447,7 @@ static const struct check_test tests[] = {
     TEST(unknown_mode),
     TEST(double_dash),
     TEST(quotes),
+    TEST(grub_escapes),
     TEST(unbalanced_quote),
     TEST(bad_bytes),
     TEST(too_many_warnings),

@@ -119,16 +119,17 @@ def qemu_command(kernel=None, iso=None, mem="128M", append=None, extra=()):
 
 
 def boot(kernel=None, iso=None, mem="128M", append="mode=test exit",
-         timeout=DEFAULT_TIMEOUT, extra=(), stop_when=None, on_line=None):
+         timeout=DEFAULT_TIMEOUT, extra=(), stop_when=None, on_line=None, command=None):
     """Boots once and returns a Boot.
 
     stop_when: a regex; when a serial line matches it QEMU is ended and the
     boot counts as stopped early (for runs that halt instead of exiting).
     on_line(line, proc): called for every serial line, e.g. to answer @pause.
+    command: the whole QEMU command line, instead of one made from the above.
     """
     if kernel is None and iso is None:
         kernel = ELF
-    cmd = qemu_command(kernel, iso, mem, append, extra)
+    cmd = command or qemu_command(kernel, iso, mem, append, extra)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout

@@ -322,6 +322,37 @@ def test_without_exit_the_kernel_halts_instead_of_exiting():
     assert b.one("summary")["failed"] == "0"
 
 
+def test_iso_options_reach_the_kernel_as_written(tmp_path):
+    """tools/mkiso.sh bakes options into grub.cfg; GRUB's own syntax must not
+    eat or split them: & | ; " ' $ \\ and spaces arrive as written."""
+    words = ["K=a&b", "K2=a|b", "K3=a;b", 'Q="x"', "S='y'", "D=$HOME", "B=a\\b",
+             "SP=a b"]
+    iso = tmp_path / "options.iso"
+    subprocess.run(["tools/mkiso.sh", q.ELF, str(iso), "0", "mode=test", "exit", *words,
+                    "demo=heap"], cwd=q.ROOT, check=True)
+    b = q.boot(iso=str(iso))
+    b.assert_success()
+    assert [e["value"] for e in b.all("env")] == words
+    assert [d["name"] for d in b.all("demo")] == ["heap"]
+
+
+def test_iso_carries_every_module_grub_looks_for():
+    """make run's view: GRUB's output on the serial console has no error."""
+    # -nographic, as `make run HEADLESS=1`: the firmware then copies the
+    # screen to the serial port, GRUB's errors from before grub.cfg included.
+    cmd = ["qemu-system-i386", "-accel", "tcg", "-no-reboot", "-m", "128M",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", q.ISO,
+           "-nographic"]
+    b = q.boot(command=cmd, stop_when=r"^@region ", timeout=60)
+    assert b.stopped_early, b.tail()
+    assert "error:" not in b.output, [l for l in b.lines if "error:" in l]
+
+
+def test_iso_is_at_most_one_mib():
+    size = os.path.getsize(q.ISO)
+    assert size <= 1024 * 1024, f"{q.ISO} is {size} bytes"
+
+
 def test_default_iso_boots_to_the_atlas_and_halts():
     """What `make run` boots: no options, so the kernel shows the atlas and halts."""
     b = q.boot(iso=q.ISO, stop_when=r"the CPU is halted", timeout=90)
