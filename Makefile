@@ -57,9 +57,11 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%
 ELF := $(BUILD)/mematlas.elf
 ISO := $(BUILD)/mematlas.iso
 
-# The pure C parts, built for the host under the sanitizers.
+# The pure C parts, built for the host under the sanitizers. The heap is
+# heap.c and its parts, heap_*.c.
+HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
-              kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c kernel/mm/heap.c \
+              kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
               kernel/sched/stackzone.c kernel/mm/gc.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
@@ -126,15 +128,15 @@ $(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(HEADERS
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
 
-$(BUILD)/host/heapbench: tools/heapbench.c kernel/mm/heap.c $(HEADERS)
+$(BUILD)/host/heapbench: tools/heapbench.c $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c kernel/mm/heap.c -o $@
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c $(HEAP_SRC) -o $@
 
-$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c kernel/mm/heap.c $(HEADERS)
+$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c kernel/mm/heap.c -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c $(HEAP_SRC) -o $@
 
 $(BUILD):
 	@mkdir -p $@
