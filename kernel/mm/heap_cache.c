@@ -9,21 +9,42 @@
  */
 #include "mm/heap_block.h"
 
+/* Up to n blocks of class c go back to the free lists, merged; returns
+ * how many of the n are left to do. */
+static uint32_t flush_class(struct heap *h, uint32_t c, uint32_t n)
+{
+    uint32_t b;
+    while (n && (b = cache_pop(h, c)) != HEAP_NONE) {
+        heap_release(h, b);
+        n--;
+    }
+    return n;
+}
+
 /* Up to n cached blocks go back to the free lists, merged, taken size by
  * size from where the last call stopped. */
 void heap_flush_some(struct heap *h, uint32_t n)
 {
     uint32_t c = h->flush_next;
     for (uint32_t seen = 0; n && seen < HEAP_CACHE_CLASSES; seen++) {
-        uint32_t b;
-        while (n && (b = cache_pop(h, c)) != HEAP_NONE) {
-            heap_release(h, b);
-            n--;
-        }
+        n = flush_class(h, c, n);
         if (n)
             c = c + 1 == HEAP_CACHE_CLASSES ? 0 : c + 1;
     }
     h->flush_next = c;
+}
+
+void heap_flush_cache(struct heap *h)
+{
+    for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++)
+        flush_class(h, c, UINT32_MAX);
+}
+
+void heap_set_cache(struct heap *h, unsigned per_size)
+{
+    if (per_size == 0)
+        heap_flush_cache(h);
+    h->cache_limit = per_size;
 }
 
 /* A cached block of a larger size class than `size`'s, cut down to `size`
@@ -34,30 +55,9 @@ uint32_t heap_cache_take_larger(struct heap *h, uint32_t size)
     for (uint32_t c = cache_class(size) + 1; c < HEAP_CACHE_CLASSES; c++) {
         if (h->cache_head[c] == HEAP_NONE)
             continue;
-        uint32_t b = cache_pop(h, c), have = cache_class_size(c);
-        if (have - size >= HEAP_MIN_BLOCK) {
-            set_used(h, b, size, block_flags(h, b));
-            h->busy_bytes -= have - size;
-            set_used(h, b + size, 0, PREV_USED);        /* the tail's head, for make_free */
-            heap_make_free(h, b + size, have - size);
-        }
+        uint32_t b = cache_pop(h, c);
+        heap_free_tail(h, b, cache_class_size(c), size);
         return b;
     }
     return HEAP_NONE;
-}
-
-void heap_flush_cache(struct heap *h)
-{
-    for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++) {
-        uint32_t b;
-        while ((b = cache_pop(h, c)) != HEAP_NONE)
-            heap_release(h, b);
-    }
-}
-
-void heap_set_cache(struct heap *h, unsigned per_size)
-{
-    if (per_size == 0)
-        heap_flush_cache(h);
-    h->cache_limit = per_size;
 }

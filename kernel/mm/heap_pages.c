@@ -8,6 +8,9 @@
  */
 #include "mm/heap_block.h"
 
+/* The most slack a trimmed top keeps (a fraction of the heap, up to this). */
+#define TRIM_SLACK_MAX  (HEAP_TRIM_AT / 2)
+
 static inline void note_backed(struct heap *h)
 {
     uint32_t backed = h->mapped - h->released;
@@ -15,6 +18,7 @@ static inline void note_backed(struct heap *h)
         h->peak_backed = backed;
 }
 
+/* Gives [lo, hi) back, when it is not empty; it counts as released. */
 void heap_unback(struct heap *h, uint32_t lo, uint32_t hi)
 {
     if (lo >= hi)
@@ -39,10 +43,18 @@ static void make_room(struct heap *h, uint32_t bytes)
         uint32_t from = top - lo > want ? top - want : lo;
         heap_unback(h, from, top);
         set_flag(h, b, RELEASED, true);
-        word(h, b)[6] = from;
+        set_rel_lo(h, b, from);
         if (from == lo)
             pending_unlink(h, b);
     }
+}
+
+/* The grow callback backs [off, off + bytes), after make_room; false when
+ * it refuses. */
+static bool take_pages(struct heap *h, uint32_t off, uint32_t bytes)
+{
+    make_room(h, bytes);
+    return h->grow(h->ctx, h->base + off, bytes) == 0;
 }
 
 /* Backs [lo, hi) again; false when the grow callback refuses. */
@@ -50,12 +62,28 @@ bool heap_back(struct heap *h, uint32_t lo, uint32_t hi)
 {
     if (lo >= hi)
         return true;
-    make_room(h, hi - lo);
-    if (h->grow(h->ctx, h->base + lo, hi - lo) != 0)
+    if (!take_pages(h, lo, hi - lo))
         return false;
     h->released -= hi - lo;
     note_backed(h);
     return true;
+}
+
+/*
+ * Backs `bytes` (whole pages) more above the heap's end, or a step of a
+ * fraction of the heap when that is more, so that a heap growing block by
+ * block does not stop for every page (each stop flushes the cache). A step
+ * that cannot be had falls back to just what is needed. Returns the bytes
+ * backed; 0 when the grow callback refused. The end does not move yet.
+ */
+static uint32_t extend(struct heap *h, uint32_t bytes)
+{
+    uint32_t step = page_up(h->mapped / HEAP_GROW_FRACTION);
+    if (step > HEAP_GROW_MAX_STEP)
+        step = HEAP_GROW_MAX_STEP;
+    if (step > bytes && step <= h->max - h->mapped && take_pages(h, h->mapped, step))
+        return step;
+    return take_pages(h, h->mapped, bytes) ? bytes : 0;
 }
 
 /*
@@ -67,7 +95,7 @@ uint32_t heap_grow_top(struct heap *h, uint32_t size)
     uint32_t end = end_marker(h);
     uint32_t start = end, have = 0;
     if (!(block_flags(h, end) & PREV_USED)) {
-        have = *word(h, end - 4);               /* the top block is free: extend it */
+        have = size_below(h, end);              /* the top block is free: extend it */
         start = end - have;
         if (have >= size) {
             /* Big enough already (find_free's rounding passed it over). */
@@ -76,29 +104,11 @@ uint32_t heap_grow_top(struct heap *h, uint32_t size)
         }
     }
     uint32_t need = size - have;
-    if (need > h->max - h->mapped)
+    if (need > h->max - h->mapped || page_up(need) > h->max - h->mapped)
         return HEAP_NONE;
-    uint32_t bytes = page_up(need);
-    if (bytes > h->max - h->mapped)
+    uint32_t bytes = extend(h, page_up(need));
+    if (!bytes)
         return HEAP_NONE;
-    /* Step up by a fraction of the heap at least, so that a heap growing
-     * block by block does not stop for every page (each stop flushes the
-     * cache); a step that cannot be had falls back to just what is needed. */
-    uint32_t step = page_up(h->mapped / HEAP_GROW_FRACTION);
-    if (step > HEAP_GROW_MAX_STEP)
-        step = HEAP_GROW_MAX_STEP;
-    bool stepped = false;
-    if (step > bytes && step <= h->max - h->mapped) {
-        make_room(h, step);
-        stepped = h->grow(h->ctx, h->base + h->mapped, step) == 0;
-        if (stepped)
-            bytes = step;
-    }
-    if (!stepped) {
-        make_room(h, bytes);
-        if (h->grow(h->ctx, h->base + h->mapped, bytes) != 0)
-            return HEAP_NONE;
-    }
     uint32_t prev_used;
     if (have) {
         prev_used = block_flags(h, start) & PREV_USED;
@@ -110,22 +120,37 @@ uint32_t heap_grow_top(struct heap *h, uint32_t size)
     h->mapped += bytes;
     note_backed(h);
     set_free(h, start, end_marker(h) - start, prev_used);
-    set_used(h, end_marker(h), END_SIZE, USED);
+    set_end_marker(h);
     return start;
+}
+
+/* Trimming from `cut` up, past pages [gone.lo, gone.hi) that were given back
+ * already: gives back what lies below them and counts them as no longer
+ * released. Returns where the cut goes on. */
+static uint32_t trim_past(struct heap *h, uint32_t cut, struct span gone)
+{
+    if (gone.lo >= gone.hi)
+        return cut;
+    if (gone.lo > cut)
+        h->shrink(h->ctx, h->base + cut, gone.lo - cut);
+    h->released -= gone.hi - gone.lo;
+    return gone.hi;
 }
 
 /*
  * Free block b (out of the lists) is the top block: gives the pages above
- * it back down to a little slack, and puts what is left in its list. A top
- * made from blocks that had given pages back keeps no slack: none of the
- * pages they gave back are backed again.
+ * it back down to a little slack, and puts what is left in its list. gone
+ * holds the pages the blocks merged into it had given back, the lower range
+ * first (either may be empty). A top made from blocks that had given pages
+ * back keeps no slack: none of the pages they gave back are backed again.
  */
 void heap_trim_top(struct heap *h, uint32_t b, uint32_t size, uint32_t flags,
-                   uint32_t gone_lo, uint32_t gone_hi, uint32_t gone2_lo, uint32_t gone2_hi)
+                   const struct span gone[2])
 {
-    uint32_t keep = gone_lo < gone_hi ? 0 : page_up(h->mapped / HEAP_GROW_FRACTION);
-    if (keep > HEAP_TRIM_AT / 2)
-        keep = HEAP_TRIM_AT / 2;
+    uint32_t keep = gone[0].lo < gone[0].hi ? 0 : page_up(h->mapped / HEAP_GROW_FRACTION);
+    if (keep > TRIM_SLACK_MAX)
+        keep = TRIM_SLACK_MAX;
+    /* The smallest free block, then the end marker, then the slack. */
     uint32_t keep_end = page_up(b + HEAP_MIN_BLOCK + HEAP_HEADER + keep);
     if (keep_end >= h->mapped) {
         set_free(h, b, size, flags);
@@ -133,24 +158,13 @@ void heap_trim_top(struct heap *h, uint32_t b, uint32_t size, uint32_t flags,
         return;
     }
     /* [keep_end, mapped) goes; the given-back parts of it are gone already. */
-    uint32_t cut = keep_end;
-    if (gone_lo < gone_hi) {
-        if (gone_lo > cut)
-            h->shrink(h->ctx, h->base + cut, gone_lo - cut);
-        cut = gone_hi;
-        h->released -= gone_hi - gone_lo;
-    }
-    if (gone2_lo < gone2_hi) {
-        if (gone2_lo > cut)
-            h->shrink(h->ctx, h->base + cut, gone2_lo - cut);
-        cut = gone2_hi;
-        h->released -= gone2_hi - gone2_lo;
-    }
+    uint32_t cut = trim_past(h, keep_end, gone[0]);
+    cut = trim_past(h, cut, gone[1]);
     if (cut < h->mapped)
         h->shrink(h->ctx, h->base + cut, h->mapped - cut);
     h->mapped = keep_end;
     uint32_t block = end_marker(h) - b;
     set_free(h, b, block, flags & PREV_USED);
-    set_used(h, end_marker(h), END_SIZE, USED);
+    set_end_marker(h);
     insert_free(h, b, block);
 }
