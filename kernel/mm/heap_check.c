@@ -7,130 +7,180 @@
  */
 #include "mm/heap_block.h"
 
-bool heap_check(const struct heap *h, const char **why)
+/* What the walk over the blocks counted, for the lists to be held against. */
+struct tally {
+    uint32_t used, used_n, free, free_n, cached, cached_n;
+    uint32_t released, pending_n;   /* bytes given back; blocks that should wait */
+};
+
+/* Free block b, of `size` bytes: its footer, its given-back mark. NULL when
+ * all is well, else what is wrong. */
+static const char *check_free_block(const struct heap *h, uint32_t b, uint32_t size,
+                                    struct tally *t)
 {
-    const char *dummy;
-    if (!why)
-        why = &dummy;
-    uint32_t end = end_marker(h);
-    uint32_t used = 0, used_n = 0, free = 0, free_n = 0, cached = 0, cached_n = 0;
-    uint32_t released = 0, pending_n = 0;
+    if (size_below(h, b + size) != size)
+        return "a free block's footer differs from its header";
+    if (block_flags(h, b) & RELEASED) {
+        uint32_t lo = rel_lo(h, b);
+        if (!releasable(h, b, size))
+            return "a block gave pages back that it should keep";
+        if (lo % HEAP_PAGE || lo < inner_lo(b) || lo >= inner_hi(b, size))
+            return "a block's given-back pages are out of place";
+        t->released += inner_hi(b, size) - lo;
+    } else if (size >= HEAP_RELEASE_MIN && rel_lo(h, b) != inner_hi(b, size)) {
+        return "a large free block's given-back mark is wrong";
+    }
+    if (releasable(h, b, size) && holds_pages(h, b))
+        t->pending_n++;
+    t->free += size;
+    t->free_n++;
+    return 0;
+}
+
+/* Every block from the first to the end marker, counted into t. */
+static const char *check_blocks(const struct heap *h, struct tally *t)
+{
+    uint32_t end = end_marker(h), b = HEAP_FIRST;
     bool prev_used = true;
-    uint32_t b = HEAP_FIRST;
-    if (h->mapped - h->released > h->peak_backed)
-        return *why = "the memory held is above its recorded peak", false;
-    while (b < end) {
+    for (; b < end; b += block_size(h, b)) {
         if (!header_ok(h, b))
-            return *why = "a block head's check byte is wrong", false;
+            return "a block head's check byte is wrong";
         uint32_t size = block_size(h, b), flags = block_flags(h, b);
-        if (size < HEAP_MIN_BLOCK || size % HEAP_ALIGN || size > end - b ||
+        if (!size_fits(h, b, size) || size % HEAP_ALIGN ||
             ((flags & USED) && size > HEAP_MAX_BLOCK))
-            return *why = "a block has an impossible size", false;
+            return "a block has an impossible size";
         if (!!(flags & PREV_USED) != prev_used)
-            return *why = "a block's previous-used bit is wrong", false;
+            return "a block's previous-used bit is wrong";
         if ((flags & USED) && (flags & CACHED)) {
-            cached += size;
-            cached_n++;
+            t->cached += size;
+            t->cached_n++;
         } else if (flags & USED) {
-            used += size;
-            used_n++;
+            t->used += size;
+            t->used_n++;
         } else {
             if (!prev_used)
-                return *why = "two free blocks are next to each other", false;
-            if (*word(h, b + size - 4) != size)
-                return *why = "a free block's footer differs from its header", false;
-            if (flags & RELEASED) {
-                uint32_t lo = rel_lo(h, b);
-                if (!releasable(h, b, size))
-                    return *why = "a block gave pages back that it should keep", false;
-                if (lo % HEAP_PAGE || lo < inner_lo(b) || lo >= inner_hi(b, size))
-                    return *why = "a block's given-back pages are out of place", false;
-                released += inner_hi(b, size) - lo;
-            } else if (size >= HEAP_RELEASE_MIN && rel_lo(h, b) != inner_hi(b, size)) {
-                return *why = "a large free block's given-back mark is wrong", false;
-            }
-            if (releasable(h, b, size) && holds_pages(h, b))
-                pending_n++;
-            free += size;
-            free_n++;
+                return "two free blocks are next to each other";
+            const char *why = check_free_block(h, b, size, t);
+            if (why)
+                return why;
         }
         prev_used = flags & USED;
-        b += size;
     }
     if (b != end || !header_ok(h, end) || block_size(h, end) != END_SIZE ||
         !(block_flags(h, end) & USED) || !!(block_flags(h, end) & PREV_USED) != prev_used)
-        return *why = "the end marker is missing or wrong", false;
-    if (used + cached != h->busy_bytes || used_n + cached_n != h->busy_blocks ||
-        free != h->free_bytes || free_n != h->free_blocks ||
-        cached_n != h->cached_blocks || released != h->released)
-        return *why = "the counters disagree with the blocks", false;
+        return "the end marker is missing or wrong";
+    if (t->used + t->cached != h->busy_bytes || t->used_n + t->cached_n != h->busy_blocks ||
+        t->free != h->free_bytes || t->free_n != h->free_blocks ||
+        t->cached_n != h->cached_blocks || t->released != h->released)
+        return "the counters disagree with the blocks";
+    return 0;
+}
 
+/* The pending list holds just the large free blocks that still hold pages. */
+static const char *check_pending(const struct heap *h, const struct tally *t)
+{
     uint32_t on_pending = 0;
     for (uint32_t x = h->pending, prev = HEAP_NONE; x != HEAP_NONE;
          prev = x, x = *pnext_link(h, x)) {
-        if (x >= end || ++on_pending > pending_n)
-            return *why = "the pending list points outside the heap or loops", false;
+        if (x >= end_marker(h) || ++on_pending > t->pending_n)
+            return "the pending list points outside the heap or loops";
         if (!header_ok(h, x) || (block_flags(h, x) & USED) ||
             !releasable(h, x, block_size(h, x)) || !holds_pages(h, x) ||
             *pprev_link(h, x) != prev)
-            return *why = "the pending list holds a block that should not wait there", false;
+            return "the pending list holds a block that should not wait there";
     }
-    if (on_pending != pending_n)
-        return *why = "a large free block is missing from the pending list", false;
+    if (on_pending != t->pending_n)
+        return "a large free block is missing from the pending list";
+    return 0;
+}
 
+/* Each cache list holds cached blocks of its size, as many as it counts. */
+static const char *check_cache(const struct heap *h, const struct tally *t)
+{
     uint32_t in_cache = 0;
     for (uint32_t c = 0; c < HEAP_CACHE_CLASSES; c++) {
         uint32_t n = 0;
-        for (uint32_t x = h->cache_head[c]; x != HEAP_NONE; x = *word(h, x + HEAP_HEADER)) {
-            if (x >= end || ++in_cache > cached_n)
-                return *why = "a cache list points outside the heap or loops", false;
+        for (uint32_t x = h->cache_head[c]; x != HEAP_NONE; x = *cache_next(h, x)) {
+            if (x >= end_marker(h) || ++in_cache > t->cached_n)
+                return "a cache list points outside the heap or loops";
             if (!header_ok(h, x) || (block_flags(h, x) & (USED | CACHED)) != (USED | CACHED) ||
-                block_size(h, x) != HEAP_MIN_BLOCK + c * HEAP_ALIGN)
-                return *why = "a cache list holds a block that is not cached there", false;
+                block_size(h, x) != cache_class_size(c))
+                return "a cache list holds a block that is not cached there";
             n++;
         }
         if (n != h->cache_count[c] || (h->cache_limit && n > h->cache_limit))
-            return *why = "a cache list's count is wrong", false;
+            return "a cache list's count is wrong";
     }
-    if (in_cache != cached_n)
-        return *why = "a cached block is missing from the cache lists", false;
+    if (in_cache != t->cached_n)
+        return "a cached block is missing from the cache lists";
+    return 0;
+}
 
+/* List f, s of the free lists: free blocks of its class, linked both ways. */
+static const char *check_list(const struct heap *h, uint32_t f, uint32_t s, uint32_t *listed,
+                              const struct tally *t)
+{
+    uint32_t x = h->heads[f][s], prev = HEAP_NONE;
+    if ((x != HEAP_NONE) != !!(h->sl_bitmap[f] & (1u << s)))
+        return "a list's bitmap bit disagrees with the list";
+    for (; x != HEAP_NONE; prev = x, x = *next_link(h, x)) {
+        if (x >= end_marker(h) || ++*listed > t->free_n)
+            return "a free list points outside the heap or loops";
+        uint32_t ff, ss;
+        if (!header_ok(h, x) || (block_flags(h, x) & USED))
+            return "a free list holds a used block";
+        if (*prev_link(h, x) != prev)
+            return "a free list's back link is wrong";
+        class_of(block_size(h, x), &ff, &ss);
+        if (ff != f || ss != s)
+            return "a free block is in the wrong list";
+    }
+    return 0;
+}
+
+/* The bitmaps and the free lists: every free block in its list, once. */
+static const char *check_lists(const struct heap *h, const struct tally *t)
+{
     uint32_t listed = 0;
     for (uint32_t f = 0; f < HEAP_FL_COUNT; f++) {
         if (!!h->sl_bitmap[f] != !!(h->fl_bitmap & (1u << f)))
-            return *why = "the first-level bitmap disagrees with the second", false;
+            return "the first-level bitmap disagrees with the second";
         for (uint32_t s = 0; s < HEAP_SL_COUNT; s++) {
-            uint32_t x = h->heads[f][s], prev = HEAP_NONE;
-            if ((x != HEAP_NONE) != !!(h->sl_bitmap[f] & (1u << s)))
-                return *why = "a list's bitmap bit disagrees with the list", false;
-            for (; x != HEAP_NONE; prev = x, x = *next_link(h, x)) {
-                if (x >= end || ++listed > free_n)
-                    return *why = "a free list points outside the heap or loops", false;
-                uint32_t size = block_size(h, x), ff, ss;
-                if (!header_ok(h, x) || (block_flags(h, x) & USED))
-                    return *why = "a free list holds a used block", false;
-                if (*prev_link(h, x) != prev)
-                    return *why = "a free list's back link is wrong", false;
-                class_of(size, &ff, &ss);
-                if (ff != f || ss != s)
-                    return *why = "a free block is in the wrong list", false;
-            }
+            const char *why = check_list(h, f, s, &listed, t);
+            if (why)
+                return why;
         }
     }
-    if (listed != free_n)
-        return *why = "a free block is missing from the lists", false;
-    return true;
+    if (listed != t->free_n)
+        return "a free block is missing from the lists";
+    return 0;
+}
+
+bool heap_check(const struct heap *h, const char **why)
+{
+    const char *wrong = 0;
+    struct tally t = { 0 };
+    if (h->mapped - h->released > h->peak_backed)
+        wrong = "the memory held is above its recorded peak";
+    if (!wrong)
+        wrong = check_blocks(h, &t);
+    if (!wrong)
+        wrong = check_pending(h, &t);
+    if (!wrong)
+        wrong = check_cache(h, &t);
+    if (!wrong)
+        wrong = check_lists(h, &t);
+    if (wrong && why)
+        *why = wrong;           /* left as it was when all is well */
+    return !wrong;
 }
 
 void heap_walk(const struct heap *h,
                void (*fn)(void *ctx, uintptr_t payload, uint32_t size, bool used),
                void *ctx)
 {
-    uint32_t end = end_marker(h);
-    for (uint32_t b = HEAP_FIRST; b < end && header_ok(h, b) && block_size(h, b);
-         b += block_size(h, b))
-        fn(ctx, h->base + b + HEAP_HEADER, block_size(h, b),
-           (block_flags(h, b) & (USED | CACHED)) == USED);
+    for (uint32_t b = HEAP_FIRST; walk_ok(h, b); b += block_size(h, b))
+        fn(ctx, (uintptr_t)payload_of(h, b), block_size(h, b), handed_out(block_flags(h, b)));
 }
 
 void heap_get_stats(const struct heap *h, struct heap_stats *s)
@@ -147,9 +197,7 @@ void heap_get_stats(const struct heap *h, struct heap_stats *s)
     s->used_blocks = h->busy_blocks - h->cached_blocks;
     s->free_blocks = h->free_blocks;
     s->largest_free = 0;
-    uint32_t end = end_marker(h);
-    for (uint32_t b = HEAP_FIRST; b < end && header_ok(h, b) && block_size(h, b);
-         b += block_size(h, b))
+    for (uint32_t b = HEAP_FIRST; walk_ok(h, b); b += block_size(h, b))
         if (!(block_flags(h, b) & USED) && block_size(h, b) > s->largest_free)
             s->largest_free = block_size(h, b);
 }
