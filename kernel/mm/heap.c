@@ -77,7 +77,7 @@ static inline uint32_t find_fit(struct heap *h, uint32_t size)
 }
 
 /* Free block b leaves its list, for the caller to cut up; returns b. */
-static inline uint32_t unlist(struct heap *h, uint32_t b)
+static inline __attribute__((always_inline)) uint32_t unlist(struct heap *h, uint32_t b)
 {
     remove_free(h, b, block_size(h, b));
     return b;

@@ -234,10 +234,10 @@ void heap_free(struct heap *h, void *p, const void *caller)
      * it. Anything else, NULL included, goes the long way, which reports it.
      */
     uint32_t b = block_at(h, p);
-    if (b < h->mapped - HEAP_MIN_BLOCK && b >= HEAP_FIRST && !((uintptr_t)p & (HEAP_ALIGN - 1)) &&
-        header_ok(h, b) && handed_out(block_flags(h, b))) {
-        uint32_t size = used_size(h, b);
-        if (size_fits(h, b, size) && end_intact(h, b + size)) {
+    if (b < h->mapped - HEAP_MIN_BLOCK && b >= HEAP_FIRST && !((uintptr_t)p & (HEAP_ALIGN - 1))) {
+        uint32_t size = used_size(h, b);        /* what it is worth once the head passes */
+        if (header_ok(h, b) && handed_out(block_flags(h, b)) && size_fits(h, b, size) &&
+            end_intact(h, b + size)) {
             put_back(h, b, size);
             return;
         }
