@@ -6,7 +6,7 @@
 #   make test     build everything and run every test (pytest)
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
-#   make bench    replay tests/traces/*.trace against the heap and malloc
+#   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
 #   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
 #   make clean    remove build/
 #
@@ -74,7 +74,8 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TIME    ?= 600
 HEADERS      := $(wildcard include/*.h include/*/*.h)
-TRACES       := $(wildcard tests/traces/*.trace)
+# The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
+TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
@@ -138,6 +139,11 @@ $(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c $(HEAP_SRC) $(HEADERS)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c $(HEAP_SRC) -o $@
 
+$(BUILD)/traces/%.trace: tools/gentraces.py
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(PYTHON) tools/gentraces.py $(dir $@) $* >/dev/null
+
 $(BUILD):
 	@mkdir -p $@
 
@@ -161,7 +167,7 @@ test-qemu: all $(TEST_ISOS)
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py
 
-bench: $(BUILD)/host/heapbench
+bench: $(BUILD)/host/heapbench $(TRACES)
 	$(BUILD)/host/heapbench $(TRACES)
 
 fuzz: $(BUILD)/host/fuzz_heap
