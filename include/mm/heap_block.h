@@ -104,13 +104,6 @@ static inline bool header_ok(const struct heap *h, uint32_t b)
     return (w & CHECK_MASK) == check_of(b, w >> CHECK_BITS);
 }
 
-/* A size a block at b could have: at least the smallest, and no further
- * than the end marker. */
-static inline bool size_fits(const struct heap *h, uint32_t b, uint32_t size)
-{
-    return size >= HEAP_MIN_BLOCK && size <= h->mapped - HEAP_HEADER - b;
-}
-
 /* Handed out: used and not waiting in the cache. */
 static inline bool handed_out(uint32_t flags)
 {
@@ -200,6 +193,13 @@ static inline uint32_t *pprev_link(const struct heap *h, uint32_t b)
 static inline uint32_t end_marker(const struct heap *h)
 {
     return h->mapped - HEAP_HEADER;
+}
+
+/* A size a block at b could have: at least the smallest, and no further
+ * than the end marker. */
+static inline bool size_fits(const struct heap *h, uint32_t b, uint32_t size)
+{
+    return size >= HEAP_MIN_BLOCK && size <= end_marker(h) - b;
 }
 
 /* A new end marker, above a free top block. */
