@@ -6,7 +6,7 @@
 #   make test     build everything and run every test (pytest)
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
-#   make bench    replay tests/traces/*.trace against the heap and malloc
+#   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
 #   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
 #   make check-fresh  the README's two commands on a fresh Debian 12 (root;
 #                 EFI=1 adds GRUB's EFI packages first)
@@ -61,9 +61,11 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%
 ELF := $(BUILD)/mematlas.elf
 ISO := $(BUILD)/mematlas.iso
 
-# The pure C parts, built for the host under the sanitizers.
+# The pure C parts, built for the host under the sanitizers. The heap is
+# heap.c and its parts, heap_*.c.
+HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
-              kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c kernel/mm/heap.c \
+              kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
               kernel/sched/stackzone.c kernel/mm/gc.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
@@ -76,7 +78,8 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TIME    ?= 600
 HEADERS      := $(wildcard include/*.h include/*/*.h)
-TRACES       := $(wildcard tests/traces/*.trace)
+# The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
+TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
@@ -130,15 +133,20 @@ $(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(HEADERS
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
 
-$(BUILD)/host/heapbench: tools/heapbench.c kernel/mm/heap.c $(HEADERS)
+$(BUILD)/host/heapbench: tools/heapbench.c $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c kernel/mm/heap.c -o $@
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c $(HEAP_SRC) -o $@
 
-$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c kernel/mm/heap.c $(HEADERS)
+$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c kernel/mm/heap.c -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c $(HEAP_SRC) -o $@
+
+$(BUILD)/traces/%.trace: tools/gentraces.py
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(PYTHON) tools/gentraces.py $(dir $@) $* >/dev/null
 
 $(BUILD):
 	@mkdir -p $@
@@ -163,7 +171,7 @@ test-qemu: all $(TEST_ISOS)
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py
 
-bench: $(BUILD)/host/heapbench
+bench: $(BUILD)/host/heapbench $(TRACES)
 	$(BUILD)/host/heapbench $(TRACES)
 
 fuzz: $(BUILD)/host/fuzz_heap

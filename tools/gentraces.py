@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """gentraces.py - write the standard allocation traces for heapbench.
 
-Usage: tools/gentraces.py [OUTDIR]      (default: tests/traces)
+Usage: tools/gentraces.py [OUTDIR [NAME...]]      (default: build/traces, all four)
 
-Writes OUTDIR/NAME.trace for the four standard traces below. Every trace
-comes from its own fixed seed and Python's own `random` module (whose
-generator and methods used here are stable across versions), so running
-this again writes the same bytes.
+Writes OUTDIR/NAME.trace for the standard traces below (all four, or the
+ones named). Every trace comes from its own fixed seed and Python's own
+`random` module (whose generator and methods used here are stable across
+versions), so running this again writes the same bytes, one trace at a
+time or all together. `make bench` writes each one it needs into
+$(BUILD)/traces/ this way, once; the traces are not in the repository.
 
 Trace format (what build/host/heapbench reads), one operation a line:
 
@@ -258,21 +260,34 @@ def gen_long_short():
     return t
 
 
-GENERATORS = [gen_churn, gen_powerlaw, gen_grow_shrink, gen_long_short]
+GENERATORS = {"churn": gen_churn, "powerlaw": gen_powerlaw,
+              "grow-shrink": gen_grow_shrink, "long-short": gen_long_short}
+
+
+def write(out, gen):
+    """Writes one trace; a file is there whole or not at all (make relies on it)."""
+    t = gen()
+    assert not t.live, f"{t.name}: {len(t.live)} blocks left live"
+    path = os.path.join(out, t.name + ".trace")
+    with open(path + ".tmp", "w", newline="\n") as f:
+        f.write(t.text())
+    os.replace(path + ".tmp", path)
+    print(f"{path}: {len(t.lines)} ops, peak live {t.peak_live} bytes, "
+          f"{os.path.getsize(path)} bytes")
 
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
-    out = argv[1] if len(argv) > 1 else os.path.relpath(os.path.join(here, "..", "tests", "traces"))
+    out = argv[1] if len(argv) > 1 else os.path.relpath(os.path.join(here, "..", "build", "traces"))
+    names = argv[2:] or list(GENERATORS)
+    unknown = [n for n in names if n not in GENERATORS]
+    if unknown:
+        print(f"gentraces.py: no trace named {', '.join(unknown)} "
+              f"(there are {', '.join(GENERATORS)})", file=sys.stderr)
+        return 2
     os.makedirs(out, exist_ok=True)
-    for gen in GENERATORS:
-        t = gen()
-        assert not t.live, f"{t.name}: {len(t.live)} blocks left live"
-        path = os.path.join(out, t.name + ".trace")
-        with open(path, "w", newline="\n") as f:
-            f.write(t.text())
-        print(f"{path}: {len(t.lines)} ops, peak live {t.peak_live} bytes, "
-              f"{os.path.getsize(path)} bytes")
+    for name in names:
+        write(out, GENERATORS[name])
     return 0
 
 

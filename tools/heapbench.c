@@ -1,6 +1,6 @@
 /*
  * heapbench.c - replays allocation traces against mematlas's heap
- * (kernel/mm/heap.c) and against the host C library's malloc, side by side.
+ * (kernel/mm/heap*.c) and against the host C library's malloc, side by side.
  *
  *   build/host/heapbench [options] TRACE...
  *
@@ -341,6 +341,35 @@ static void trace_name(struct trace *t, const char *path)
     t->name[len] = 0;
 }
 
+/* One line of a trace, [q, eol): false for a blank line or a comment, else
+ * the operation's kind, ID and SIZE (anything else is a trace error). */
+static bool parse_line(const char *path, size_t line, const char *q, const char *eol,
+                       uint8_t *kind, uint64_t *id, uint64_t *size)
+{
+    while (q < eol && (*q == ' ' || *q == '\t'))
+        q++;
+    if (q == eol || *q == '#' || (*q == '\r' && q + 1 == eol))
+        return false;
+    char c = *q++;
+    *kind = c == 'a' ? K_ALLOC : c == 'f' ? K_FREE : c == 'r' ? K_REALLOC : 0xFF;
+    if (*kind == 0xFF || q == eol || (*q != ' ' && *q != '\t'))
+        trace_error(path, line, "expected 'a ID SIZE', 'f ID' or 'r ID SIZE'");
+    *size = 0;
+    if (!parse_u64(&q, eol, id))
+        trace_error(path, line, "expected a decimal ID after '%c'", c);
+    if (*kind != K_FREE) {
+        if (!parse_u64(&q, eol, size))
+            trace_error(path, line, "expected a decimal SIZE after the ID");
+        if (*size > UINT32_MAX)
+            trace_error(path, line, "SIZE %" PRIu64 " is over 4 GiB - 1", *size);
+    }
+    while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    if (q != eol)
+        trace_error(path, line, "unexpected text after the operation");
+    return true;
+}
+
 static void parse_trace(struct trace *t, const char *path)
 {
     memset(t, 0, sizeof *t);
@@ -383,27 +412,10 @@ static void parse_trace(struct trace *t, const char *path)
             eol = end;
         const char *q = p;
         p = eol + 1;
-        while (q < eol && (*q == ' ' || *q == '\t'))
-            q++;
-        if (q == eol || *q == '#' || (*q == '\r' && q + 1 == eol))
+        uint8_t kind;
+        uint64_t id, size;
+        if (!parse_line(path, line, q, eol, &kind, &id, &size))
             continue;
-        char c = *q++;
-        uint8_t kind = c == 'a' ? K_ALLOC : c == 'f' ? K_FREE : c == 'r' ? K_REALLOC : 0xFF;
-        if (kind == 0xFF || q == eol || (*q != ' ' && *q != '\t'))
-            trace_error(path, line, "expected 'a ID SIZE', 'f ID' or 'r ID SIZE'");
-        uint64_t id, size = 0;
-        if (!parse_u64(&q, eol, &id))
-            trace_error(path, line, "expected a decimal ID after '%c'", c);
-        if (kind != K_FREE) {
-            if (!parse_u64(&q, eol, &size))
-                trace_error(path, line, "expected a decimal SIZE after the ID");
-            if (size > UINT32_MAX)
-                trace_error(path, line, "SIZE %" PRIu64 " is over 4 GiB - 1", size);
-        }
-        while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
-            q++;
-        if (q != eol)
-            trace_error(path, line, "unexpected text after the operation");
 
         uint32_t *v = idmap_find(&m, id);
         if (kind == K_ALLOC) {

@@ -7,14 +7,19 @@
  * `mapped` bytes are in use, the way brk delimits a process's heap. It
  * backs pages through two callbacks: `grow` when the heap extends its end
  * (or needs a page it gave back earlier), `shrink` when whole pages are no
- * longer needed - at the top, and inside large free blocks. The core is
- * plain C: the kernel backs it with frames, the host tests with mmap.
+ * longer needed - at the top, and inside large free blocks. The code
+ * (kernel/mm/heap.c and its parts, heap_*.c, whose shared insides are in
+ * heap_block.h) is plain C: the kernel backs it with frames, the host tests
+ * with mmap.
  *
  * Block layout (32-bit offsets, so a block costs the same everywhere; every
  * block starts 4 bytes before an 8-byte boundary):
  *
- *   used:  [ head ][ payload ...                                  ]
- *   free:  [ head ][ next | prev | size ][ pnext | pprev ] ... [ size ]
+ *   used:  [ head ][ payload ...                                           ]
+ *   free:  [ head ][ next | prev | size ][ pnext | pprev | rel_lo ] ... [ size ]
+ *
+ * (pnext, pprev and rel_lo only in free blocks of HEAP_RELEASE_MIN and up:
+ * their place on the pending list, and the first page they gave back).
  *
  * The 4-byte head holds, above an 8-bit check, the block's size (a multiple
  * of 8, below 16 MiB) and three flags: this block is used, the block before
@@ -53,7 +58,8 @@
 #define HEAP_GROW_MAX_STEP  (64 * 1024) /* but never step more than this */
 #define HEAP_SL_LOG2        4           /* 16 lists per power of two */
 #define HEAP_SL_COUNT       (1 << HEAP_SL_LOG2)
-#define HEAP_SMALL          (1 << (HEAP_SL_LOG2 + 3))  /* below: lists 8 bytes apart */
+#define HEAP_SMALL_LOG2     (HEAP_SL_LOG2 + 3)  /* below HEAP_SMALL, lists 2^3 bytes apart */
+#define HEAP_SMALL          (1 << HEAP_SMALL_LOG2)
 #define HEAP_FL_COUNT       26          /* classes up to 2^32 */
 #define HEAP_NONE           0xFFFFFFFFu
 #define HEAP_TRIM_AT        (64 * 1024) /* a free top this big gives pages back */
@@ -152,7 +158,9 @@ size_t heap_usable_size(const struct heap *h, const void *p);
  * On failure, why is set (when not NULL) to a short explanation. */
 bool heap_check(const struct heap *h, const char **why);
 void heap_get_stats(const struct heap *h, struct heap_stats *s);
-/* Calls fn for every block in address order (the monitor's heap walk). */
+/* Calls fn for every block in address order, up to the end or to a damaged
+ * head (kheap_walk_print lists the kernel heap's blocks with it). used is
+ * false for free blocks and for blocks waiting in the cache. */
 void heap_walk(const struct heap *h,
                void (*fn)(void *ctx, uintptr_t payload, uint32_t size, bool used),
                void *ctx);

@@ -1,7 +1,8 @@
 /*
- * fuzz_heap.c - a libFuzzer target for kernel/mm/heap.c.
+ * fuzz_heap.c - a libFuzzer target for the heap, kernel/mm/heap.c and its
+ * parts (kernel/mm/heap_*.c).
  *
- *   clang -fsanitize=fuzzer,address,undefined -Iinclude tests/fuzz/fuzz_heap.c kernel/mm/heap.c
+ *   clang -fsanitize=fuzzer,address,undefined -Iinclude tests/fuzz/fuzz_heap.c kernel/mm/heap*.c
  *
  * The input bytes are read as a program of heap operations on 48 slots:
  * allocate, free, realloc, calloc, aligned allocation (good and bad
@@ -40,7 +41,7 @@
  *    free one keeps the pages of its head, links and footer.
  * A misuse changes nothing and calls neither callback. A free never grows
  * the heap, and trims a free top it reaches by the rule of make_free and
- * trim_top. An allocation grows the heap's end by what it needs or by one
+ * heap_trim_top. An allocation grows the heap's end by what it needs or by one
  * step (mapped / 64, at most 64 KiB), and holds more than ever before only
  * when no large free block is left to give pages back. Running out of
  * memory is accepted only when the last grow call refused (a refused step
@@ -557,7 +558,7 @@ static void top_fn(void *ctx, uintptr_t payload, uint32_t size, bool used)
 /*
  * After a free of the block whose head was at `freed`, in a heap that was
  * `before` bytes long: the free top is trimmed by the rule of make_free and
- * trim_top. A free top of HEAP_TRIM_AT + 2 pages or more that the free
+ * heap_trim_top. A free top of HEAP_TRIM_AT + 2 pages or more that the free
  * reached is trimmed; trimming leaves its first HEAP_MIN_BLOCK + HEAP_HEADER
  * bytes and a slack of mapped / 64 (at most HEAP_TRIM_AT / 2) in pages, or
  * no slack when it swallowed pages given back.
@@ -841,12 +842,10 @@ static void op_misuse(struct input *in, const uint8_t *last_freed)
         verify_fill(i, slot[i].usable, "after a misuse");
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* A fresh heap for the next input, set up as its first byte says; false
+ * when that byte made heap_init fail (as it must), which ends the input. */
+static bool start_input(struct input *in)
 {
-    struct input in = { data, size };
-
     if (!env.base) {
         void *b = mmap(NULL, RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                        -1, 0);
@@ -867,7 +866,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The first byte can make the heap's very first page unavailable, or
      * leave the heap without a shrink callback (it then never gives back). */
-    unsigned mode = byte(&in);
+    unsigned mode = byte(in);
     if (mode == 0xFF) {
         env.refuse = 1;
         if (heap_init(&heap, (uintptr_t)env.base, RESERVE, grow_cb, shrink_cb, report_cb,
@@ -875,7 +874,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("heap_init succeeded without its first page");
         if (env.backed)
             fail("heap_init failed, yet holds %zu bytes", env.backed);
-        return 0;
+        return false;
     }
     env.no_shrink = mode >= 0xE0;
     if (heap_init(&heap, (uintptr_t)env.base, RESERVE, grow_cb,
@@ -885,74 +884,104 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode & 1)
         heap_set_cache(&heap, 1 + (mode >> 1) % 8);
     check_all("heap_init");
+    return true;
+}
 
+/* What one step of an input did. */
+enum step {
+    STEP_OP,        /* an operation on the heap, named: check everything after it */
+    STEP_SETTING,   /* the grow callback's behaviour changed; nothing to check */
+    STEP_DAMAGED,   /* an overrun the heap cannot repair: the input stops */
+};
+
+/* A setting for the grow callback: refuse some calls or all, or every call
+ * for more than 1 to 16 pages (a step, not what is needed). */
+static void set_refusal(unsigned r)
+{
+    env.refuse = r & 0x80 ? ~0u : r & 0x40 ? 0 : r % 4;
+    env.refuse_above = (r & 0xC0) == 0x40 ? (1 + r % 16) * (size_t)HEAP_PAGE : 0;
+}
+
+/* The input's next step; `what` names an operation, *last_freed is the
+ * pointer freed by the operation just before (for the misuse op). */
+static enum step next_step(struct input *in, const uint8_t **last_freed, char *what,
+                           size_t what_size)
+{
+    unsigned op = byte(in);
+    int i = (int)(byte(in) % SLOTS);
+    const uint8_t *freed = NULL;
+    switch (op % 16) {
+    case 0: case 1: case 2: case 3:
+        op_alloc(i, size_of(in));
+        snprintf(what, what_size, "alloc");
+        break;
+    case 4: case 5: case 6:
+        freed = slot[i].p;
+        free_slot(i);
+        snprintf(what, what_size, "free");
+        break;
+    case 7: case 8:
+        op_realloc(i, size_of(in));
+        snprintf(what, what_size, "realloc");
+        break;
+    case 9: {
+        size_t n = byte(in) & 0x80 ? size_of(in) : byte(in) % 17;
+        op_calloc(i, n, size_of(in));
+        snprintf(what, what_size, "calloc");
+        break;
+    }
+    case 10: case 11: {
+        unsigned a = byte(in);
+        size_t align = a < 224 ? (size_t)1 << (a % 14)      /* 1 .. 8 KiB */
+                     : a < 240 ? (size_t)(a % 16) * 3       /* 0, 3, 6, ...: bad */
+                               : (size_t)1 << (16 + a % 8); /* 64 KiB .. 8 MiB */
+        op_aligned(i, align, size_of(in));
+        snprintf(what, what_size, "aligned(%zu)", align);
+        break;
+    }
+    case 12:
+        set_refusal(byte(in));
+        return STEP_SETTING;
+    case 13:
+        if (byte(in) < 0xF0) {
+            env.refuse = 0;
+            env.refuse_above = 0;
+            return STEP_SETTING;
+        }
+        if (op_overrun(i))
+            return STEP_DAMAGED;
+        snprintf(what, what_size, "overrun");
+        break;
+    case 14:
+        op_misuse(in, *last_freed);
+        snprintf(what, what_size, "misuse");
+        break;
+    default:
+        for (int k = 0; k < SLOTS; k++)
+            if (slot[k].p)
+                verify_fill(k, slot[k].usable, "in a sweep");
+        check_walk();
+        snprintf(what, what_size, "sweep");
+        break;
+    }
+    /* "freed just before" holds only until something else happens. */
+    *last_freed = freed;
+    return STEP_OP;
+}
+
+/* Runs the input's steps, checking everything after each operation; false
+ * when an overrun damaged the heap beyond repair. */
+static bool run_steps(struct input *in)
+{
     const uint8_t *last_freed = NULL;
     char what[32];
-    while (in.n) {
-        unsigned op = byte(&in);
-        int i = (int)(byte(&in) % SLOTS);
-        const uint8_t *freed = NULL;
+    while (in->n) {
         unsigned shrinks = env.shrinks;
-        switch (op % 16) {
-        case 0: case 1: case 2: case 3:
-            op_alloc(i, size_of(&in));
-            snprintf(what, sizeof what, "alloc");
-            break;
-        case 4: case 5: case 6:
-            freed = slot[i].p;
-            free_slot(i);
-            snprintf(what, sizeof what, "free");
-            break;
-        case 7: case 8:
-            op_realloc(i, size_of(&in));
-            snprintf(what, sizeof what, "realloc");
-            break;
-        case 9: {
-            size_t n = byte(&in) & 0x80 ? size_of(&in) : byte(&in) % 17;
-            op_calloc(i, n, size_of(&in));
-            snprintf(what, sizeof what, "calloc");
-            break;
-        }
-        case 10: case 11: {
-            unsigned a = byte(&in);
-            size_t align = a < 224 ? (size_t)1 << (a % 14)      /* 1 .. 8 KiB */
-                         : a < 240 ? (size_t)(a % 16) * 3       /* 0, 3, 6, ...: bad */
-                                   : (size_t)1 << (16 + a % 8); /* 64 KiB .. 8 MiB */
-            op_aligned(i, align, size_of(&in));
-            snprintf(what, sizeof what, "aligned(%zu)", align);
-            break;
-        }
-        case 12: {                  /* the grow callback refuses some or all */
-            unsigned r = byte(&in);
-            env.refuse = r & 0x80 ? ~0u : r & 0x40 ? 0 : r % 4;
-            /* or every call for more than 1 to 16 pages: a step, not what is needed */
-            env.refuse_above = (r & 0xC0) == 0x40 ? (1 + r % 16) * (size_t)HEAP_PAGE : 0;
+        enum step step = next_step(in, &last_freed, what, sizeof what);
+        if (step == STEP_DAMAGED)
+            return false;
+        if (step == STEP_SETTING)
             continue;
-        }
-        case 13:
-            if (byte(&in) < 0xF0) {
-                env.refuse = 0;
-                env.refuse_above = 0;
-                continue;
-            }
-            if (op_overrun(i))
-                goto damaged;
-            snprintf(what, sizeof what, "overrun");
-            break;
-        case 14:
-            op_misuse(&in, last_freed);
-            snprintf(what, sizeof what, "misuse");
-            break;
-        default:
-            for (int k = 0; k < SLOTS; k++)
-                if (slot[k].p)
-                    verify_fill(k, slot[k].usable, "in a sweep");
-            check_walk();
-            snprintf(what, sizeof what, "sweep");
-            break;
-        }
-        /* "freed just before" holds only until something else happens. */
-        last_freed = freed;
         check_all(what);
         /* Pages given back: none of a live block's. */
         if (env.shrinks != shrinks)
@@ -960,7 +989,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (slot[k].p)
                     block_backed(what, slot[k].p, slot[k].usable);
     }
+    return true;
+}
 
+/*
+ * Frees every slot. Everything merged into one free block from the first
+ * head to the end marker, holding all its pages: only a block with a used
+ * neighbour gives pages back. With a shrink callback, a free top of
+ * HEAP_TRIM_AT + 2 pages or more is trimmed (make_free in heap_free.c),
+ * down to a page plus a slack of at most HEAP_TRIM_AT / 2 (heap_trim_top
+ * in heap_pages.c): so the heap ends at HEAP_TRIM_AT + 2 pages at most.
+ */
+static void free_everything(void)
+{
     env.refuse = 0;
     env.refuse_above = 0;
     for (int k = 0; k < SLOTS; k++)
@@ -969,14 +1010,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     heap_flush_cache(&heap);
     check_all("freeing everything");
     check_walk();
-    /*
-     * Everything merged into one free block from the first head to the end
-     * marker, holding all its pages: only a block with a used neighbour
-     * gives pages back. With a shrink callback, a free top of
-     * HEAP_TRIM_AT + 2 pages or more is trimmed (make_free), down to a
-     * page plus a slack of at most HEAP_TRIM_AT / 2 (trim_top): so the
-     * heap ends at HEAP_TRIM_AT + 2 pages at most.
-     */
     struct heap_stats s;
     heap_get_stats(&heap, &s);
     if (s.used_blocks || s.used || s.cached_blocks || s.free_blocks != 1 ||
@@ -988,8 +1021,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("everything is free, yet %u bytes stay given back", heap.released);
     if (!env.no_shrink && heap.mapped > HEAP_TRIM_AT + 2 * HEAP_PAGE)
         fail("everything is free, yet %u bytes stay mapped", heap.mapped);
+}
 
-damaged:
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct input in = { data, size };
+    if (!start_input(&in))
+        return 0;
+    if (run_steps(&in))
+        free_everything();
     /* Leave the reservation as it was found. */
     if (mmap(env.base, RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
              MAP_NORESERVE, -1, 0) == MAP_FAILED)

@@ -1,6 +1,6 @@
 """A bounded run of the heap's libFuzzer target, build/host/fuzz_heap.
 
-`make test` builds the target (tests/fuzz/fuzz_heap.c with kernel/mm/heap.c,
+`make test` builds the target (tests/fuzz/fuzz_heap.c with kernel/mm/heap*.c,
 clang -fsanitize=fuzzer,address,undefined); this module only runs it, for
 FUZZ_SECONDS (default 20) from a fixed seed, and fails when it finds
 anything: a crash, a sanitizer report, or one of the target's own checks

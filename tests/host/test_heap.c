@@ -1,15 +1,23 @@
 /*
- * test_heap.c - kernel/mm/heap.c, the segregated-fit allocator, over host
- * memory: a PROT_NONE reservation whose pages the grow callback makes
- * readable and writable (and the shrink callback takes back: read-only
- * zeroes from then on, like the kernel's zero frame), so that any access
- * past the mapped part, or any write to a page given back, crashes. Alignment, sizes
- * and per-block overhead, size 0, too-large requests, running out, every
- * misuse free reports, overruns, realloc, calloc, aligned allocation,
- * coalescing in every order, growing and trimming, and a long randomized run
+ * test_heap.c - kernel/mm/heap.c and its parts, the segregated-fit
+ * allocator, over host memory: a PROT_NONE reservation whose pages the grow
+ * callback makes readable and writable (and the shrink callback takes back:
+ * read-only zeroes from then on, like the kernel's zero frame), so that any
+ * access past the mapped part, or any write to a page given back, crashes.
+ * Alignment, sizes and per-block overhead, size 0, too-large requests,
+ * running out, every misuse free reports, overruns, realloc, calloc,
+ * aligned allocation, coalescing in every order, growing and trimming, the
+ * pages given back inside large free blocks, and long randomized runs
  * checked after every operation.
+ *
+ * Every test runs on a fixture (HEAP_TEST, on_heap): a fresh heap over a
+ * fresh reservation, and after the test's body, whatever it did, the checks
+ * every test ends with - the callbacks were called properly, the heap
+ * agrees with what they backed and passes heap_check, and every report it
+ * made was expected - before the reservation goes.
  */
 #define _GNU_SOURCE
+#include <setjmp.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -51,6 +59,8 @@ static struct arena {
     unsigned nrep;
     bool watch_peak;            /* grow checks the peak rule (see arena_grow) */
     unsigned peak_breaks;       /* grow calls past the peak with pages still pending */
+    bool heap_open;             /* heap_init succeeded: the fixture checks the heap */
+    bool heap_broken;           /* broken on purpose, or found so: no heap_check at the end */
 } A;
 
 static struct heap H;
@@ -135,33 +145,62 @@ static void arena_report(void *ctx, enum heap_error e, const void *ptr, size_t s
     a->nrep++;
 }
 
-/* A fresh heap of `max` bytes over a fresh reservation of `reserve` bytes,
- * of which at most `limit` may be backed. */
-static bool setup_with(size_t reserve, size_t max, size_t limit, bool shrink)
+/* ---- the fixture: a fresh heap for every test ------------------------------------ */
+
+/* How a test's heap is set up. */
+struct arena_spec {
+    size_t reserve;             /* address space to hold */
+    size_t max;                 /* the heap's size, as heap_init is asked */
+    size_t limit;               /* the most the grow callback will back */
+    bool shrink;                /* with a shrink callback */
+};
+
+#define PLAIN_HEAP              ((struct arena_spec){ ARENA, ARENA, ARENA, true })
+#define LIMITED_HEAP(limit)     ((struct arena_spec){ ARENA, ARENA, (limit), true })
+#define NO_SHRINK_HEAP(limit)   ((struct arena_spec){ ARENA, ARENA, (limit), false })
+
+static jmp_buf leave_body;      /* NEED's way out of a test's body */
+
+/* A fresh reservation of spec.reserve bytes with a fresh record, no heap yet. */
+static bool reserve_arena(struct arena_spec spec)
 {
     memset(&A, 0, sizeof A);
-    memset(&H, 0xA5, sizeof H);
-    void *m = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void *m = mmap(NULL, spec.reserve, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (!CHECK(m != MAP_FAILED))
         return false;
     A.mem = m;
-    A.reserved = reserve;
-    A.page_backed = calloc(reserve / HEAP_PAGE + 1, 1);
-    A.limit = limit;
-    if (!CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, max, arena_grow,
-                                shrink ? arena_shrink : NULL, arena_report, &A), 0))
-        return false;
-    CHECK_INT_EQ(A.ngrow, 1);
-    CHECK_HEX_EQ(A.grows[0].addr, (uintptr_t)m);
-    CHECK_INT_EQ(A.grows[0].bytes, HEAP_PAGE);
-    CHECK_INT_EQ(H.mapped, HEAP_PAGE);
+    A.reserved = spec.reserve;
+    A.page_backed = calloc(spec.reserve / HEAP_PAGE + 1, 1);
+    A.limit = spec.limit;
     return true;
 }
 
-static bool setup(void)
+static void unreserve_arena(void)
 {
-    return setup_with(ARENA, ARENA, ARENA, true);
+    if (A.mem)
+        munmap(A.mem, A.reserved);
+    A.mem = NULL;
+    free(A.page_backed);
+    A.page_backed = NULL;
+}
+
+/* A fresh heap over a fresh reservation, set up as spec says; its first
+ * page is backed by the one grow call heap_init makes. */
+static bool open_arena(struct arena_spec spec)
+{
+    if (!reserve_arena(spec))
+        return false;
+    memset(&H, 0xA5, sizeof H);         /* heap_init must set every field */
+    if (!CHECK_INT_EQ(heap_init(&H, (uintptr_t)A.mem, spec.max, arena_grow,
+                                spec.shrink ? arena_shrink : NULL, arena_report, &A), 0))
+        return false;
+    A.heap_open = true;
+    CHECK_INT_EQ(A.ngrow, 1);
+    CHECK_HEX_EQ(A.grows[0].addr, (uintptr_t)A.mem);
+    CHECK_INT_EQ(A.grows[0].bytes, HEAP_PAGE);
+    CHECK_INT_EQ(H.mapped, HEAP_PAGE);
+    return true;
 }
 
 static bool heap_ok(const char *file, int line)
@@ -175,22 +214,69 @@ static bool heap_ok(const char *file, int line)
 #define CHECK_HEAP()    heap_ok(__FILE__, __LINE__)
 
 /* Ends a test: the callbacks were called properly, the heap agrees with the
- * backing, and the reservation goes. */
-static void finish(bool heap_should_be_ok)
+ * backing (and passes heap_check, unless A.heap_broken), every report was
+ * expected and consumed, and the reservation goes. */
+static void close_arena(void)
 {
-    CHECK_INT_EQ(A.bad_calls, 0);
-    CHECK_INT_EQ(H.mapped - H.released, A.backed);
-    CHECK(H.peak_backed >= A.backed);
-    if (heap_should_be_ok)
-        CHECK_HEAP();
-    CHECK_INT_EQ(A.nrep, 0);        /* every report was expected and consumed */
-    if (A.nrep)
-        printf("  first unexpected report: %s\n", heap_error_text(A.reps[0].e));
-    munmap(A.mem, A.reserved);
-    A.mem = NULL;
-    free(A.page_backed);
-    A.page_backed = NULL;
+    if (A.heap_open) {
+        CHECK_INT_EQ(A.bad_calls, 0);
+        CHECK_INT_EQ(H.mapped - H.released, A.backed);
+        CHECK(H.peak_backed >= A.backed);
+        if (!A.heap_broken)
+            CHECK_HEAP();
+        CHECK_INT_EQ(A.nrep, 0);
+        if (A.nrep)
+            printf("  first unexpected report: %s\n", heap_error_text(A.reps[0].e));
+    }
+    unreserve_arena();
 }
+
+/* Runs body on a fresh heap set up as spec says, then ends the test with
+ * close_arena. A REQUIRE in the body leaves the body, and so does NEED. */
+static void on_heap(struct arena_spec spec, void (*body)(void))
+{
+    if (open_arena(spec) && !setjmp(leave_body))
+        body();
+    close_arena();
+}
+
+/* A test whose body runs on a fresh heap: HEAP_TEST(name) { body }. */
+#define HEAP_TEST_ON(name, spec) \
+    static void name##_body(void); \
+    static void name(void) { on_heap(spec, name##_body); } \
+    static void name##_body(void)
+#define HEAP_TEST(name)  HEAP_TEST_ON(name, PLAIN_HEAP)
+
+/* p, which must not be NULL: else the check fails and the body ends. */
+static void *must_have(void *p, const char *file, int line, const char *what)
+{
+    if (!p) {
+        check_fail(file, line, "%s gave NULL", what);
+        longjmp(leave_body, 1);
+    }
+    return p;
+}
+#define NEED(p)     must_have((p), __FILE__, __LINE__, #p)
+
+/* A block of `size` bytes for WHO1 that must be had. */
+#define ALLOC(size) ((uint8_t *)must_have(heap_alloc(&H, (size), WHO1), __FILE__, __LINE__, \
+                                     "heap_alloc(" #size ")"))
+
+/* Frees each block for WHO1, in order; none of that may report. */
+static void free_each(void *const *blocks, unsigned n, const char *file, int line)
+{
+    for (unsigned i = 0; i < n; i++)
+        heap_free(&H, blocks[i], WHO1);
+    if (A.nrep)
+        check_fail(file, line, "freeing %u blocks reported %u times, first: %s", n, A.nrep,
+                   heap_error_text(A.reps[0].e));
+    A.nrep = 0;
+}
+#define FREE_ALL(...) \
+    free_each((void *const[]){ __VA_ARGS__ }, \
+              sizeof (void *const[]){ __VA_ARGS__ } / sizeof (void *), __FILE__, __LINE__)
+
+/* ---- what tests look at ------------------------------------------------------------ */
 
 /* Exactly one report since the last look, and what it says. */
 #define EXPECT_REPORT(kind, p, who) \
@@ -204,6 +290,8 @@ static void finish(bool heap_should_be_ok)
         A.nrep = 0; \
     } while (0)
 #define EXPECT_NO_REPORT()  do { CHECK_INT_EQ(A.nrep, 0); A.nrep = 0; } while (0)
+/* Exactly one report, of any kind; consumed. */
+#define EXPECT_ONE_REPORT() do { CHECK_INT_EQ(A.nrep, 1); A.nrep = 0; } while (0)
 
 static struct heap_stats stats(void)
 {
@@ -221,6 +309,13 @@ static struct heap_stats stats(void)
         CHECK_INT_EQ((a).mapped, (b).mapped); \
     } while (0)
 
+/* Nothing is used and all the heap is one free block. */
+#define CHECK_ALL_FREE() \
+    do { \
+        CHECK_INT_EQ(stats().used_blocks, 0); \
+        CHECK_INT_EQ(stats().free_blocks, 1); \
+    } while (0)
+
 /* The blocks in address order, through heap_walk. */
 #define WALK_MAX 4096
 static struct wblock { uintptr_t payload; uint32_t size; bool used; } walked[WALK_MAX];
@@ -234,11 +329,16 @@ static void walk_one(void *ctx, uintptr_t payload, uint32_t size, bool used)
     nwalked++;
 }
 
-/* Walks the heap and checks that the blocks tile [base + HEAP_FIRST, the end marker). */
-static bool walk_covers(const char *file, int line)
+static void walk(void)
 {
     nwalked = 0;
     heap_walk(&H, walk_one, NULL);
+}
+
+/* Walks the heap and checks that the blocks tile [base + HEAP_FIRST, the end marker). */
+static bool walk_covers(const char *file, int line)
+{
+    walk();
     if (nwalked == 0 || nwalked > WALK_MAX) {
         check_fail(file, line, "walk gave %u blocks", nwalked);
         return false;
@@ -284,13 +384,15 @@ static uint8_t pattern_byte(uint64_t seed, size_t i)
     return (uint8_t)(pattern_word(seed, i / 8) >> (8 * (i % 8)));
 }
 
-static void fill(void *p, size_t bytes, uint64_t seed)
+/* Fills p with seed's pattern; returns p. */
+static void *fill(void *p, size_t bytes, uint64_t seed)
 {
     uint64_t *w = p;
     for (size_t i = 0; i < bytes / 8; i++)
         w[i] = pattern_word(seed, i);
     for (size_t i = bytes & ~(size_t)7; i < bytes; i++)
         ((uint8_t *)p)[i] = pattern_byte(seed, i);
+    return p;
 }
 
 /* The offset of the first byte that differs from the pattern, or -1. */
@@ -307,6 +409,7 @@ static long differs(const void *p, size_t bytes, uint64_t seed)
             return (long)i;
     return -1;
 }
+#define CHECK_INTACT(p, bytes, seed)    CHECK_INT_EQ(differs((p), (bytes), (seed)), -1)
 
 static bool all_zero(const void *p, size_t bytes)
 {
@@ -316,12 +419,10 @@ static bool all_zero(const void *p, size_t bytes)
     return true;
 }
 
-
 /* ---- init ------------------------------------------------------------------ */
 
-static void init_layout(void)
+HEAP_TEST(init_layout)
 {
-    REQUIRE(setup());
     CHECK_HEX_EQ(H.base, (uintptr_t)A.mem);
     CHECK_INT_EQ(H.max, ARENA);
     CHECK_INT_EQ(H.peak_backed, HEAP_PAGE);
@@ -333,39 +434,31 @@ static void init_layout(void)
     CHECK_INT_EQ(s.free, HEAP_PAGE - HEAP_FIRST - HEAP_HEADER);
     CHECK_INT_EQ(s.largest_free, HEAP_PAGE - HEAP_FIRST - HEAP_HEADER);
     CHECK(CHECK_WALK() && nwalked == 1 && !walked[0].used);
-    finish(true);
 }
 
+/* No fixture: heap_init itself has to fail here. */
 static void init_fails(void)
 {
     /* The grow callback refuses the first page. */
-    memset(&A, 0, sizeof A);
-    void *m = mmap(NULL, ARENA, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    REQUIRE(m != MAP_FAILED);
-    A.mem = m;
-    A.reserved = ARENA;
-    A.page_backed = calloc(ARENA / HEAP_PAGE, 1);
-    A.limit = 0;
-    CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, ARENA, arena_grow, arena_shrink,
+    REQUIRE(reserve_arena(LIMITED_HEAP(0)));
+    CHECK_INT_EQ(heap_init(&H, (uintptr_t)A.mem, ARENA, arena_grow, arena_shrink,
                            arena_report, &A), -1);
     CHECK_INT_EQ(A.refused, 1);
     /* Less than a page to work with. */
     A.limit = ARENA;
     A.ngrow = A.refused = 0;
-    CHECK_INT_EQ(heap_init(&H, (uintptr_t)m, HEAP_PAGE - 8, arena_grow, arena_shrink,
+    CHECK_INT_EQ(heap_init(&H, (uintptr_t)A.mem, HEAP_PAGE - 8, arena_grow, arena_shrink,
                            arena_report, &A), -1);
     CHECK_INT_EQ(A.ngrow, 0);
     CHECK_INT_EQ(A.nrep, 0);
-    munmap(m, ARENA);
-    free(A.page_backed);
-    A.page_backed = NULL;
+    CHECK_INT_EQ(A.bad_calls, 0);
+    unreserve_arena();
 }
 
 /* ---- heap_alloc --------------------------------------------------------------- */
 
-static void alloc_aligned_sizes_no_overlap(void)
+HEAP_TEST(alloc_aligned_sizes_no_overlap)
 {
-    REQUIRE(setup());
     static void *p[700];
     static size_t want[700];
     unsigned n = 0;
@@ -391,7 +484,7 @@ static void alloc_aligned_sizes_no_overlap(void)
      * and the ranges are disjoint. */
     for (unsigned i = 0; i < n; i++) {
         size_t u = heap_usable_size(&H, p[i]);
-        CHECK_INT_EQ(differs(p[i], u, i), -1);
+        CHECK_INTACT(p[i], u, i);
         uintptr_t lo = (uintptr_t)p[i] - HEAP_HEADER, hi = (uintptr_t)p[i] + u;
         for (unsigned j = i + 1; j < n; j++) {
             uintptr_t lo2 = (uintptr_t)p[j] - HEAP_HEADER;
@@ -400,41 +493,33 @@ static void alloc_aligned_sizes_no_overlap(void)
                 return;
         }
     }
-    struct heap_stats s = stats();
-    CHECK_INT_EQ(s.used_blocks, n);
+    CHECK_INT_EQ(stats().used_blocks, n);
     for (unsigned i = 0; i < n; i += 2)
         heap_free(&H, p[i], WHO1);
     CHECK_HEAP();
     for (unsigned i = 1; i < n; i += 2)
-        CHECK_INT_EQ(differs(p[i], heap_usable_size(&H, p[i]), i), -1);
+        CHECK_INTACT(p[i], heap_usable_size(&H, p[i]), i);
     for (unsigned i = 1; i < n; i += 2)
         heap_free(&H, p[i], WHO1);
     EXPECT_NO_REPORT();
-    s = stats();
-    CHECK_INT_EQ(s.used, 0);
-    CHECK_INT_EQ(s.used_blocks, 0);
-    CHECK_INT_EQ(s.free_blocks, 1);
-    finish(true);
+    CHECK_INT_EQ(stats().used, 0);
+    CHECK_ALL_FREE();
 }
 
-static void alloc_overhead_is_one_header(void)
+HEAP_TEST(alloc_overhead_is_one_header)
 {
-    REQUIRE(setup());
     /* Make one big free block first (below the trim threshold, so it stays),
      * then carve consecutive blocks from its front. */
-    void *big = heap_alloc(&H, 60000, WHO1);
-    REQUIRE(big != NULL);
-    heap_free(&H, big, WHO1);
+    FREE_ALL(ALLOC(60000));
     CHECK_INT_EQ(stats().free_blocks, 1);
     /* Sizes that fill their blocks exactly: 4 below a multiple of 8. */
     static const size_t sizes[] = { 20, 28, 36, 44, 52, 60, 68, 76, 84, 100, 124, 132,
                                     140, 252, 260, 268, 1004, 1020, 2044, 4092, 8188,
                                     20, 20, 20, 28 };
     uint8_t *prev = NULL;
-    size_t prev_size = 0;
+    size_t prev_size = 0, total = 0;
     for (unsigned i = 0; i < COUNT(sizes); i++) {
-        uint8_t *q = heap_alloc(&H, sizes[i], WHO1);
-        REQUIRE(q != NULL);
+        uint8_t *q = ALLOC(sizes[i]);
         CHECK_INT_EQ(heap_usable_size(&H, q), sizes[i]);
         if (prev)
             CHECK_INT_EQ(q - prev, prev_size + HEAP_HEADER);
@@ -442,45 +527,49 @@ static void alloc_overhead_is_one_header(void)
             CHECK_HEX_EQ((uintptr_t)q, H.base + HEAP_FIRST + HEAP_HEADER);
         prev = q;
         prev_size = sizes[i];
-    }
-    struct heap_stats s = stats();
-    size_t total = 0;
-    for (unsigned i = 0; i < COUNT(sizes); i++)
         total += sizes[i] + HEAP_HEADER;
-    CHECK_INT_EQ(s.used, total);
-    CHECK_INT_EQ(s.used_blocks, COUNT(sizes));
+    }
+    CHECK_INT_EQ(stats().used, total);
+    CHECK_INT_EQ(stats().used_blocks, COUNT(sizes));
     EXPECT_NO_REPORT();
-    finish(true);
 }
 
-static void alloc_zero(void)
+HEAP_TEST(alloc_zero)
 {
-    REQUIRE(setup());
-    void *a = heap_alloc(&H, 0, WHO1), *b = heap_alloc(&H, 0, WHO1);
-    REQUIRE(a != NULL && b != NULL);
+    void *a = ALLOC(0), *b = ALLOC(0);
     CHECK(a != b);
     CHECK_INT_EQ((uintptr_t)a % HEAP_ALIGN, 0);
     CHECK(heap_usable_size(&H, a) < HEAP_MIN_BLOCK);
     CHECK_INT_EQ(stats().used_blocks, 2);
     CHECK_INT_EQ(stats().used, 2 * HEAP_MIN_BLOCK);
-    heap_free(&H, a, WHO1);
-    heap_free(&H, b, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(a, b);
     CHECK_INT_EQ(stats().used_blocks, 0);
     /* calloc and realloc(NULL) of nothing behave the same. */
     void *c = heap_calloc(&H, 0, 16, WHO1), *d = heap_realloc(&H, NULL, 0, WHO1);
     CHECK(c != NULL && d != NULL && c != d);
-    heap_free(&H, c, WHO1);
-    heap_free(&H, d, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(c, d);
 }
 
-static void alloc_too_large(void)
+/* Every way to ask for `request` bytes is refused as too large, reported
+ * once, for its caller. */
+static void refused_every_way(size_t request)
 {
-    REQUIRE(setup());
-    void *keep = heap_alloc(&H, 100, WHO1);
-    REQUIRE(keep != NULL);
+    CHECK(heap_alloc(&H, request, WHO2) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
+    CHECK_INT_EQ(A.reps[0].size, request);
+    CHECK(heap_alloc_aligned(&H, 16, request, WHO3) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
+    CHECK(heap_alloc_aligned(&H, 4096, request, WHO3) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
+    CHECK(heap_calloc(&H, 1, request, WHO1) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+    CHECK(heap_calloc(&H, request, 1, WHO1) == NULL);
+    EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
+}
+
+HEAP_TEST(alloc_too_large)
+{
+    void *keep = ALLOC(100);
     struct heap_stats before = stats();
     unsigned grows = A.ngrow;
     const size_t requests[] = {
@@ -489,19 +578,8 @@ static void alloc_too_large(void)
         (size_t)UINT32_MAX + 1, (size_t)1 << 40, ARENA, ARENA + 1, ARENA - HEAP_PAGE + 1,
         (size_t)-1 / 2,
     };
-    for (unsigned i = 0; i < COUNT(requests); i++) {
-        CHECK(heap_alloc(&H, requests[i], WHO2) == NULL);
-        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
-        CHECK_INT_EQ(A.reps[0].size, requests[i]);
-        CHECK(heap_alloc_aligned(&H, 16, requests[i], WHO3) == NULL);
-        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
-        CHECK(heap_alloc_aligned(&H, 4096, requests[i], WHO3) == NULL);
-        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO3);
-        CHECK(heap_calloc(&H, 1, requests[i], WHO1) == NULL);
-        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
-        CHECK(heap_calloc(&H, requests[i], 1, WHO1) == NULL);
-        EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
-    }
+    for (unsigned i = 0; i < COUNT(requests); i++)
+        refused_every_way(requests[i]);
     /* n * size overflows: never a small block. */
     const size_t pairs[][2] = {
         { SIZE_MAX, 2 }, { 2, SIZE_MAX }, { (size_t)1 << 32, (size_t)1 << 32 },
@@ -527,32 +605,27 @@ static void alloc_too_large(void)
     CHECK_INT_EQ(H.errors, 5 * COUNT(requests) + COUNT(pairs) + COUNT(align_size));
     /* The biggest request that is not refused outright works on an empty
      * heap, and is given back when freed; one byte more is refused. */
-    heap_free(&H, keep, WHO1);
+    FREE_ALL(keep);
     CHECK(heap_alloc(&H, HEAP_MAX_REQUEST + 1, WHO1) == NULL);
     EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO1);
-    void *most = heap_alloc(&H, HEAP_MAX_REQUEST, WHO1);
-    CHECK(most != NULL);
+    void *most = ALLOC(HEAP_MAX_REQUEST);
     EXPECT_NO_REPORT();
     CHECK(H.mapped > HEAP_MAX_REQUEST);
-    if (most)
-        CHECK(heap_usable_size(&H, most) >= HEAP_MAX_REQUEST);
+    CHECK(heap_usable_size(&H, most) >= HEAP_MAX_REQUEST);
     uint32_t peak = H.mapped;
-    heap_free(&H, most, WHO1);
+    FREE_ALL(most);
     CHECK(H.mapped <= HEAP_TRIM_AT / 2 + 2 * HEAP_PAGE);
     CHECK_INT_EQ(H.peak_backed, peak);
-    finish(true);
 }
 
 /* A heap whose max is the whole 32-bit range (the size is clamped), over a
  * 4 GiB reservation of which only 64 MiB may be backed: the requests in the
  * last few hundred MiB must fail cleanly, not wrap around to a small size. */
-static void alloc_too_large_4gib_heap(void)
+HEAP_TEST_ON(alloc_too_large_4gib_heap, ((struct arena_spec){ (size_t)4 << 30, SIZE_MAX,
+                                                              ARENA, true }))
 {
-    REQUIRE(setup_with((size_t)4 << 30, SIZE_MAX, ARENA, true));
     CHECK_HEX_EQ(H.max, 0xFFFFF000u);
-    void *keep = heap_alloc(&H, 100, WHO1);
-    REQUIRE(keep != NULL);
-    fill(keep, 100, 7);
+    void *keep = fill(ALLOC(100), 100, 7);
     struct heap_stats before = stats();
     const size_t requests[] = { 0xF7FFFF00u, 0xF8000000u, 0xF8000100u, 0xFC000000u,
                                 0xFFFFD000u, 0xFFFFDFF0u, 0xFFFFE000u };
@@ -563,25 +636,21 @@ static void alloc_too_large_4gib_heap(void)
         CHECK(A.reps[0].e == HEAP_ERR_OUT_OF_MEMORY || A.reps[0].e == HEAP_ERR_TOO_LARGE);
         A.nrep = 0;
         CHECK(heap_alloc_aligned(&H, 64, requests[i], WHO2) == NULL);
-        CHECK_INT_EQ(A.nrep, 1);
-        A.nrep = 0;
+        EXPECT_ONE_REPORT();
         CHECK(heap_realloc(&H, keep, requests[i], WHO2) == NULL);
-        CHECK_INT_EQ(A.nrep, 1);
-        A.nrep = 0;
+        EXPECT_ONE_REPORT();
         if (!CHECK_HEAP())
             break;
     }
     CHECK(heap_alloc(&H, 0xFFFFE001u, WHO2) == NULL);
     EXPECT_REPORT(HEAP_ERR_TOO_LARGE, NULL, WHO2);
     CHECK_SAME_STATS(stats(), before);
-    CHECK_INT_EQ(differs(keep, 100, 7), -1);
-    heap_free(&H, keep, WHO1);
-    finish(true);
+    CHECK_INTACT(keep, 100, 7);
+    FREE_ALL(keep);
 }
 
-static void alloc_out_of_memory(void)
+HEAP_TEST_ON(alloc_out_of_memory, LIMITED_HEAP(16 * HEAP_PAGE))
 {
-    REQUIRE(setup_with(ARENA, ARENA, 16 * HEAP_PAGE, true));
     static void *p[64];
     unsigned n = 0;
     /* 4000 + 8 bytes a block: under four pages' worth more each time. */
@@ -610,28 +679,19 @@ static void alloc_out_of_memory(void)
     CHECK_SAME_STATS(stats(), before);
     CHECK_HEAP();
     for (unsigned i = 0; i < n; i++)
-        CHECK_INT_EQ(differs(p[i], 4000, i), -1);
+        CHECK_INTACT(p[i], 4000, i);
     /* Freeing two neighbours makes room for one more. */
-    heap_free(&H, p[3], WHO1);
-    heap_free(&H, p[4], WHO1);
-    void *again = heap_alloc(&H, 4000, WHO1);
-    CHECK(again != NULL);
+    FREE_ALL(p[3], p[4]);
+    void *again = ALLOC(4000);
     EXPECT_NO_REPORT();
     CHECK_HEX_EQ((uintptr_t)again, (uintptr_t)p[3]);
     p[3] = again;
-    p[4] = heap_alloc(&H, 3000, WHO1);
-    CHECK(p[4] != NULL);
+    p[4] = ALLOC(3000);
     EXPECT_NO_REPORT();
-    for (unsigned i = 0; i < n; i++)
-        heap_free(&H, p[i], WHO1);
-    EXPECT_NO_REPORT();
+    free_each(p, n, __FILE__, __LINE__);
     CHECK_INT_EQ(stats().used_blocks, 0);
     /* With everything free, the space is there again. */
-    void *big = heap_alloc(&H, 12 * HEAP_PAGE, WHO1);
-    CHECK(big != NULL);
-    heap_free(&H, big, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(ALLOC(12 * HEAP_PAGE));
 }
 
 /* ---- growing and trimming ---------------------------------------------------- */
@@ -655,29 +715,32 @@ static void check_call_log(void)
     }
 }
 
-static void grow_and_trim(void)
+/* A block that grows the heap by whole pages at its top, in one grow call. */
+static uint8_t *alloc_growing(size_t size, uint64_t seed)
 {
-    REQUIRE(setup());
+    uint32_t mapped = H.mapped;
+    unsigned calls = A.ngrow;
+    uint8_t *p = fill(ALLOC(size), size, seed);
+    CHECK(H.mapped > mapped);
+    CHECK_INT_EQ(H.mapped % HEAP_PAGE, 0);
+    CHECK_INT_EQ(A.ngrow, calls + 1);
+    CHECK_HEX_EQ(A.grows[calls].addr, H.base + mapped);
+    CHECK_INT_EQ(A.grows[calls].bytes, H.mapped - mapped);
+    CHECK_INT_EQ(H.peak_backed, H.mapped);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+    return p;
+}
+
+HEAP_TEST(grow_and_trim)
+{
     uintptr_t base = H.base;
     CHECK(CHECK_WALK());
 
     /* Three medium blocks: the heap grows in whole pages, at its top. */
     uint8_t *m[3];
-    for (unsigned i = 0; i < 3; i++) {
-        uint32_t mapped = H.mapped;
-        unsigned calls = A.ngrow;
-        m[i] = heap_alloc(&H, 10000, WHO1);
-        REQUIRE(m[i] != NULL);
-        fill(m[i], 10000, i);
-        CHECK(H.mapped > mapped);
-        CHECK_INT_EQ(H.mapped % HEAP_PAGE, 0);
-        CHECK_INT_EQ(A.ngrow, calls + 1);
-        CHECK_HEX_EQ(A.grows[calls].addr, base + mapped);
-        CHECK_INT_EQ(A.grows[calls].bytes, H.mapped - mapped);
-        CHECK_INT_EQ(H.peak_backed, H.mapped);
-        CHECK(CHECK_WALK());
-        CHECK_HEAP();
-    }
+    for (unsigned i = 0; i < 3; i++)
+        m[i] = alloc_growing(10000, i);
     /* Growth extends a free top block rather than leaving it behind: the
      * blocks follow each other. */
     CHECK_HEX_EQ((uintptr_t)m[0], base + HEAP_FIRST + HEAP_HEADER);
@@ -686,9 +749,7 @@ static void grow_and_trim(void)
 
     /* A big one at the top, then freed: whole pages go back. */
     uint32_t before_big = H.mapped;
-    uint8_t *big = heap_alloc(&H, 300 * KiB, WHO1);
-    REQUIRE(big != NULL);
-    fill(big, 300 * KiB, 99);
+    uint8_t *big = fill(ALLOC(300 * KiB), 300 * KiB, 99);
     uint32_t peak = H.mapped;
     CHECK(peak >= before_big + 300 * KiB);
     CHECK_INT_EQ(H.peak_backed, peak);
@@ -709,9 +770,7 @@ static void grow_and_trim(void)
     CHECK_HEAP();
 
     /* A big free block that is not at the top stays mapped. */
-    uint8_t *big2 = heap_alloc(&H, 200 * KiB, WHO1);
-    uint8_t *cap = heap_alloc(&H, 16, WHO1);
-    REQUIRE(big2 && cap);
+    uint8_t *big2 = ALLOC(200 * KiB), *cap = ALLOC(16);
     uint32_t mapped = H.mapped;
     shrinks = A.nshrink;
     heap_free(&H, big2, WHO1);
@@ -725,13 +784,11 @@ static void grow_and_trim(void)
     CHECK(CHECK_WALK());
 
     /* Shrinking a big top block with realloc gives pages back too. */
-    uint8_t *r = heap_alloc(&H, 200 * KiB, WHO1);
-    REQUIRE(r != NULL);
-    fill(r, 200 * KiB, 5);
+    uint8_t *r = fill(ALLOC(200 * KiB), 200 * KiB, 5);
     mapped = H.mapped;
     shrinks = A.nshrink;
     CHECK(heap_realloc(&H, r, 100, WHO1) == r);
-    CHECK_INT_EQ(differs(r, 100, 5), -1);
+    CHECK_INTACT(r, 100, 5);
     CHECK_INT_EQ(A.nshrink, shrinks + 1);
     CHECK(H.mapped < mapped);
     CHECK(CHECK_WALK());
@@ -739,76 +796,65 @@ static void grow_and_trim(void)
 
     /* Freeing it all keeps at most a couple of pages. */
     for (unsigned i = 0; i < 3; i++) {
-        CHECK_INT_EQ(differs(m[i], 10000, i), -1);
+        CHECK_INTACT(m[i], 10000, i);
         heap_free(&H, m[i], WHO1);
     }
-    heap_free(&H, r, WHO1);
+    FREE_ALL(r);
     CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_ALL_FREE();
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK(CHECK_WALK());
     check_call_log();
-    EXPECT_NO_REPORT();
-    finish(true);
 }
 
 /* A request that fits in the free block at the top, though not in the list
  * good-fit rounding picks, takes that block: no grow call for 0 bytes, and
  * no failure while the space is there. */
-static void grow_uses_free_top_block(void)
+static void top_block_of_first_page(void)
 {
-    REQUIRE(setup());
     /* The first page's free block is 4088 bytes; 3992 + 8 = 4000 fits in it. */
-    void *p = heap_alloc(&H, 3992, WHO1);
-    CHECK(p != NULL);
+    void *p = ALLOC(3992);
     CHECK_INT_EQ(A.ngrow, 1);
     CHECK_INT_EQ(H.mapped, HEAP_PAGE);
-    heap_free(&H, p, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(p);
+}
 
-    /* Without a shrink callback a big free top block stays, and must serve
-     * a request of nearly its size. */
-    REQUIRE(setup_with(ARENA, ARENA, 2 * MiB, false));
-    void *low = heap_alloc(&H, 64, WHO1);
-    void *big = heap_alloc(&H, MiB + 20 * KiB, WHO1);
-    REQUIRE(low && big);
-    heap_free(&H, big, WHO1);
+/* Without a shrink callback a big free top block stays, and must serve a
+ * request of nearly its size. */
+static void top_block_without_shrink(void)
+{
+    void *low = ALLOC(64);
+    FREE_ALL(ALLOC(MiB + 20 * KiB));
     uint32_t mapped = H.mapped;
-    uint32_t top = stats().largest_free;
-    CHECK(top >= MiB + 20 * KiB);
-    p = heap_alloc(&H, MiB, WHO1);
-    CHECK(p != NULL);
+    CHECK(stats().largest_free >= MiB + 20 * KiB);
+    void *p = ALLOC(MiB);
     EXPECT_NO_REPORT();
     CHECK_INT_EQ(H.mapped, mapped);
-    heap_free(&H, p, WHO1);
-    heap_free(&H, low, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(p, low);
     CHECK_INT_EQ(A.nshrink, 0);
-    finish(true);
+}
+
+static void grow_uses_free_top_block(void)
+{
+    on_heap(PLAIN_HEAP, top_block_of_first_page);
+    on_heap(NO_SHRINK_HEAP(2 * MiB), top_block_without_shrink);
 }
 
 /* ---- freeing: misuse ----------------------------------------------------------- */
 
-static void free_null(void)
+HEAP_TEST(free_null)
 {
-    REQUIRE(setup());
     struct heap_stats before = stats();
     heap_free(&H, NULL, WHO1);
     EXPECT_NO_REPORT();
     CHECK_INT_EQ(H.errors, 0);
     CHECK_SAME_STATS(stats(), before);
-    finish(true);
 }
 
-static void free_double(void)
+HEAP_TEST(free_double)
 {
-    REQUIRE(setup());
-    void *p = heap_alloc(&H, 40, WHO1), *q = heap_alloc(&H, 40, WHO1);
-    REQUIRE(p && q);
-    heap_free(&H, p, WHO1);
-    EXPECT_NO_REPORT();
+    void *p = ALLOC(40), *q = ALLOC(40);
+    FREE_ALL(p);
     struct heap_stats before = stats();
     heap_free(&H, p, WHO2);
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
@@ -820,35 +866,29 @@ static void free_double(void)
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO3);
     CHECK_SAME_STATS(stats(), before);
     /* The heap goes on. */
-    void *r = heap_alloc(&H, 40, WHO1);
+    void *r = ALLOC(40);
     CHECK(r == p);
-    void *s = heap_alloc(&H, 1000, WHO1);
-    CHECK(s != NULL);
-    heap_free(&H, r, WHO1);
-    heap_free(&H, s, WHO1);
-    heap_free(&H, q, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(r, ALLOC(1000), q);
     /* And q, now merged into the top block, is still caught. */
     before = stats();
     CHECK_INT_EQ(before.free_blocks, 1);
     heap_free(&H, q, WHO3);
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, q, WHO3);
     CHECK_SAME_STATS(stats(), before);
-    finish(true);
 }
 
 /* Frees three neighbours in one order, then each of them again. */
-static void double_free_after_merge_in(const unsigned order[3])
+static const unsigned *merge_order;
+
+static void double_free_after_merge_in_order(void)
 {
-    REQUIRE(setup());
-    void *lo = heap_alloc(&H, 32, WHO1);
+    void *lo = ALLOC(32);
     void *b[3];
     for (unsigned i = 0; i < 3; i++)
-        b[i] = heap_alloc(&H, 48, WHO1);
-    void *hi = heap_alloc(&H, 32, WHO1);
-    REQUIRE(lo && b[0] && b[1] && b[2] && hi);
+        b[i] = ALLOC(48);
+    void *hi = ALLOC(32);
     for (unsigned i = 0; i < 3; i++)
-        heap_free(&H, b[order[i]], WHO1);
+        heap_free(&H, b[merge_order[i]], WHO1);
     EXPECT_NO_REPORT();
     struct heap_stats before = stats();
     CHECK_INT_EQ(before.free_blocks, 2);
@@ -861,13 +901,9 @@ static void double_free_after_merge_in(const unsigned order[3])
         CHECK_HEAP();
     }
     /* Still usable: the merged space comes back as one block. */
-    void *all = heap_alloc(&H, 3 * 56 - HEAP_HEADER, WHO1);
+    void *all = ALLOC(3 * 56 - HEAP_HEADER);
     CHECK(all == b[0]);
-    heap_free(&H, all, WHO1);
-    heap_free(&H, lo, WHO1);
-    heap_free(&H, hi, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(all, lo, hi);
 }
 
 static void free_double_after_merge(void)
@@ -877,7 +913,8 @@ static void free_double_after_merge(void)
     };
     for (unsigned i = 0; i < 6; i++) {
         unsigned before = (unsigned)check_failures;
-        double_free_after_merge_in(orders[i]);
+        merge_order = orders[i];
+        on_heap(PLAIN_HEAP, double_free_after_merge_in_order);
         if ((unsigned)check_failures != before) {
             printf("  in order %u %u %u\n", orders[i][0], orders[i][1], orders[i][2]);
             return;
@@ -885,13 +922,9 @@ static void free_double_after_merge(void)
     }
 }
 
-static void free_inside_block(void)
+HEAP_TEST(free_inside_block)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_alloc(&H, 64, WHO1), *q = heap_alloc(&H, 64, WHO1);
-    REQUIRE(p && q);
-    fill(p, 64, 1);
-    fill(q, 64, 2);
+    uint8_t *p = fill(ALLOC(64), 64, 1), *q = fill(ALLOC(64), 64, 2);
     struct heap_stats before = stats();
     uint8_t *inside[] = { p + 8, p + 16, p + 32, p + 56, q + 8 };
     for (unsigned i = 0; i < COUNT(inside); i++) {
@@ -909,20 +942,14 @@ static void free_inside_block(void)
     CHECK(A.reps[0].e != HEAP_ERR_NOT_HEAP && A.reps[0].ptr == beyond);
     A.nrep = 0;
     CHECK_SAME_STATS(stats(), before);
-    CHECK_INT_EQ(differs(p, 64, 1), -1);
-    CHECK_INT_EQ(differs(q, 64, 2), -1);
-    heap_free(&H, p, WHO1);
-    heap_free(&H, q, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    CHECK_INTACT(p, 64, 1);
+    CHECK_INTACT(q, 64, 2);
+    FREE_ALL(p, q);
 }
 
-static void free_not_heap(void)
+HEAP_TEST(free_not_heap)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_alloc(&H, 64, WHO1);
-    REQUIRE(p != NULL);
-    fill(p, 64, 3);
+    uint8_t *p = fill(ALLOC(64), 64, 3);
     uint64_t on_stack = 0;
     uint8_t *base = (uint8_t *)H.base;
     uint8_t *bad[] = {
@@ -941,19 +968,14 @@ static void free_not_heap(void)
     }
     CHECK_INT_EQ(H.errors, 2 * COUNT(bad));
     CHECK_HEAP();
-    CHECK_INT_EQ(differs(p, 64, 3), -1);
-    heap_free(&H, p, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    CHECK_INTACT(p, 64, 3);
+    FREE_ALL(p);
 }
 
 /* A pointer to a block's own header: some report, nothing changed. */
-static void free_header_pointer(void)
+HEAP_TEST(free_header_pointer)
 {
-    REQUIRE(setup());
-    uint8_t *a = heap_alloc(&H, 64, WHO1), *b = heap_alloc(&H, 64, WHO1);
-    REQUIRE(a && b);
-    fill(a, 64, 1);
+    uint8_t *a = fill(ALLOC(64), 64, 1), *b = ALLOC(64);
     struct heap_stats before = stats();
     heap_free(&H, b - HEAP_HEADER, WHO2);
     printf("  reported as: %s\n", heap_error_text(A.reps[0].e));
@@ -962,24 +984,20 @@ static void free_header_pointer(void)
     A.nrep = 0;
     CHECK_SAME_STATS(stats(), before);
     CHECK_HEAP();
-    heap_free(&H, a, WHO1);
-    heap_free(&H, b, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    CHECK_INTACT(a, 64, 1);
+    FREE_ALL(a, b);
 }
 
 /* ---- overruns ---------------------------------------------------------------------- */
 
-static void overrun_onto_next_header(void)
+HEAP_TEST(overrun_onto_next_header)
 {
-    REQUIRE(setup());
-    uint8_t *a = heap_alloc(&H, 40, WHO1), *b = heap_alloc(&H, 40, WHO1);
-    uint8_t *c = heap_alloc(&H, 40, WHO1);
-    REQUIRE(a && b && c);
+    uint8_t *a = ALLOC(40), *b = ALLOC(40), *c = ALLOC(40);
     CHECK_HEAP();
     size_t u = heap_usable_size(&H, a);
     CHECK_HEX_EQ((uintptr_t)(a + u), (uintptr_t)(b - HEAP_HEADER));
     memset(a, 'x', u + 1);                  /* one byte too many */
+    A.heap_broken = true;                   /* and b's head stays broken */
     const char *why = NULL;
     CHECK(!heap_check(&H, &why));
     CHECK(why != NULL && *why);
@@ -990,13 +1008,8 @@ static void overrun_onto_next_header(void)
     CHECK_INT_EQ(stats().used_blocks, before.used_blocks);     /* a stays, leaked */
     CHECK_INT_EQ(stats().used, before.used);
     /* Other blocks go on working. */
-    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 3000, WHO1);
-    CHECK(d && e);
-    fill(d, 100, 4);
-    heap_free(&H, d, WHO1);
-    heap_free(&H, c, WHO1);
-    heap_free(&H, e, WHO1);
-    EXPECT_NO_REPORT();
+    uint8_t *d = fill(ALLOC(100), 100, 4), *e = ALLOC(3000);
+    FREE_ALL(d, c, e);
     why = NULL;
     CHECK(!heap_check(&H, &why));
     CHECK_CONTAINS(why, "check byte");
@@ -1005,19 +1018,21 @@ static void overrun_onto_next_header(void)
     CHECK_INT_EQ(A.nrep, 1);
     CHECK(A.reps[0].ptr == b);
     A.nrep = 0;
-    finish(false);
 }
 
-static void overrun_onto_end_marker(void)
+/* One block that fills the first page: the end marker follows it. */
+static uint8_t *fill_first_page(void)
 {
-    REQUIRE(setup());
-    /* One block filling the first page: the end marker follows it. */
-    uint8_t *p = heap_alloc(&H, HEAP_PAGE - HEAP_FIRST - 2 * HEAP_HEADER, WHO1);
-    REQUIRE(p != NULL);
+    uint8_t *p = ALLOC(HEAP_PAGE - HEAP_FIRST - 2 * HEAP_HEADER);
     CHECK_INT_EQ(H.mapped, HEAP_PAGE);
-    size_t u = heap_usable_size(&H, p);
-    CHECK_HEX_EQ((uintptr_t)(p + u), H.base + H.mapped - HEAP_HEADER);
-    memset(p, 0, u + HEAP_HEADER);          /* the whole marker */
+    CHECK_HEX_EQ((uintptr_t)(p + heap_usable_size(&H, p)), H.base + H.mapped - HEAP_HEADER);
+    return p;
+}
+
+static void overrun_end_marker_then_free(void)
+{
+    uint8_t *p = fill_first_page();
+    memset(p, 0, heap_usable_size(&H, p) + HEAP_HEADER);       /* the whole marker */
     const char *why = NULL;
     CHECK(!heap_check(&H, &why));
     CHECK_CONTAINS(why, "end marker");
@@ -1025,20 +1040,15 @@ static void overrun_onto_end_marker(void)
     EXPECT_REPORT(HEAP_ERR_OVERRUN, p, WHO2);
     /* The marker is rewritten and the block freed. */
     CHECK_HEAP();
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
-    void *q = heap_alloc(&H, 10000, WHO1);
-    CHECK(q != NULL);
-    heap_free(&H, q, WHO1);
-    EXPECT_NO_REPORT();
+    CHECK_ALL_FREE();
+    FREE_ALL(ALLOC(10000));
+}
 
-    finish(true);
-
-    /* The same through realloc: reported, then it goes ahead. */
-    REQUIRE(setup());
-    p = heap_alloc(&H, HEAP_PAGE - HEAP_FIRST - 2 * HEAP_HEADER, WHO1);
-    REQUIRE(p != NULL);
-    u = heap_usable_size(&H, p);
+/* The same through realloc: reported, then it goes ahead. */
+static void overrun_end_marker_then_realloc(void)
+{
+    uint8_t *p = fill_first_page();
+    size_t u = heap_usable_size(&H, p);
     REQUIRE(p + u == (uint8_t *)(H.base + H.mapped - HEAP_HEADER));
     fill(p, u, 9);
     p[u] ^= 0x40;                           /* one bit of the marker */
@@ -1046,53 +1056,49 @@ static void overrun_onto_end_marker(void)
     uint8_t *r = heap_realloc(&H, p, 100, WHO3);
     EXPECT_REPORT(HEAP_ERR_OVERRUN, p, WHO3);
     CHECK(r == p);
-    CHECK_INT_EQ(differs(p, 100, 9), -1);
+    CHECK_INTACT(p, 100, 9);
     CHECK_HEAP();
-    heap_free(&H, r, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(r);
+}
+
+static void overrun_onto_end_marker(void)
+{
+    on_heap(PLAIN_HEAP, overrun_end_marker_then_free);
+    on_heap(PLAIN_HEAP, overrun_end_marker_then_realloc);
+}
+
+/* Two blocks after a repaired overrun: new, apart, and neither is `other`. */
+static void check_two_fresh_blocks(size_t size, const uint8_t *other)
+{
+    uint8_t *d = ALLOC(size), *e = ALLOC(size);
+    CHECK(d != e && d != other && e != other);
+    CHECK(d + heap_usable_size(&H, d) <= e - HEAP_HEADER ||
+          e + heap_usable_size(&H, e) <= d - HEAP_HEADER);
+    FREE_ALL(d, e);
 }
 
 /* An overrun onto a free neighbour: the neighbour's header is rebuilt from
  * its footer, the overrun block is freed, and no block is handed out twice. */
-static void overrun_onto_free_neighbour(void)
+HEAP_TEST(overrun_onto_free_neighbour)
 {
-    REQUIRE(setup());
-    uint8_t *a = heap_alloc(&H, 100, WHO1), *b = heap_alloc(&H, 100, WHO1);
-    uint8_t *c = heap_alloc(&H, 100, WHO1);
-    REQUIRE(a && b && c);
-    heap_free(&H, b, WHO1);
-    size_t u = heap_usable_size(&H, a);
-    a[u] = 0;                               /* onto the free block's header */
+    uint8_t *a = ALLOC(100), *b = ALLOC(100), *c = ALLOC(100);
+    FREE_ALL(b);
+    a[heap_usable_size(&H, a)] = 0;         /* onto the free block's header */
     CHECK(!heap_check(&H, NULL));
     heap_free(&H, a, WHO2);
     EXPECT_REPORT(HEAP_ERR_OVERRUN, a, WHO2);
     CHECK_HEAP();                           /* repaired: everything consistent */
-    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 100, WHO1);
-    REQUIRE(d && e);
-    CHECK(d != e);
-    CHECK(d + heap_usable_size(&H, d) <= e - HEAP_HEADER ||
-          e + heap_usable_size(&H, e) <= d - HEAP_HEADER);
-    CHECK(d != c && e != c);
-    heap_free(&H, d, WHO1);
-    heap_free(&H, e, WHO1);
-    heap_free(&H, c, WHO1);
-    EXPECT_NO_REPORT();
+    check_two_fresh_blocks(100, c);
+    FREE_ALL(c);
     CHECK_HEAP();
-    finish(true);
 }
 
 /* ---- the small-block cache ------------------------------------------------------------ */
 
-static void stress(void);
-static unsigned stress_cache;
-
-static void cache_reuses_and_refuses_double_free(void)
+HEAP_TEST(cache_reuses_and_refuses_double_free)
 {
-    REQUIRE(setup());
     heap_set_cache(&H, 4);
-    uint8_t *a = heap_alloc(&H, 40, WHO1), *b = heap_alloc(&H, 40, WHO1);
-    REQUIRE(a && b);
+    uint8_t *a = ALLOC(40), *b = ALLOC(40);
     struct heap_stats before = stats();
     heap_free(&H, a, WHO1);
     CHECK_INT_EQ(H.cached_blocks, 1);
@@ -1101,70 +1107,47 @@ static void cache_reuses_and_refuses_double_free(void)
     CHECK_HEAP();
     heap_free(&H, a, WHO2);                 /* a double free, though a waits in the cache */
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, a, WHO2);
-    uint8_t *c = heap_alloc(&H, 40, WHO1);
+    uint8_t *c = ALLOC(40);
     CHECK(c == a);                          /* the same size comes back from the cache */
     CHECK_INT_EQ(H.cached_blocks, 0);
-    heap_free(&H, b, WHO1);
-    heap_free(&H, c, WHO1);
+    FREE_ALL(b, c);
     heap_free(&H, c + 8, WHO3);             /* inside a cached block */
-    CHECK_INT_EQ(A.nrep, 1);
-    A.nrep = 0;
+    EXPECT_ONE_REPORT();
     CHECK_HEAP();
     /* A cache limit: the fifth block of a size is freed for real. */
-    uint8_t *p[6];
+    void *p[6];
     for (int i = 0; i < 6; i++)
-        p[i] = heap_alloc(&H, 100, WHO1);
-    for (int i = 0; i < 6; i++)
-        heap_free(&H, p[i], WHO1);
+        p[i] = ALLOC(100);
+    free_each(p, 6, __FILE__, __LINE__);
     CHECK(H.cache_count[(104 + HEAP_HEADER - HEAP_MIN_BLOCK) / HEAP_ALIGN] <= 4);
     CHECK_HEAP();
     heap_set_cache(&H, 0);                  /* off: everything goes back, merged */
     CHECK_INT_EQ(H.cached_blocks, 0);
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_ALL_FREE();
     EXPECT_NO_REPORT();
-    finish(true);
 }
 
-static void cache_overrun_onto_cached_neighbour(void)
+HEAP_TEST(cache_overrun_onto_cached_neighbour)
 {
-    REQUIRE(setup());
     heap_set_cache(&H, 8);
-    uint8_t *a = heap_alloc(&H, 100, WHO1), *b = heap_alloc(&H, 100, WHO1);
-    uint8_t *c = heap_alloc(&H, 100, WHO1);
-    REQUIRE(a && b && c);
-    heap_free(&H, b, WHO1);                 /* b waits in the cache */
+    uint8_t *a = ALLOC(100), *b = ALLOC(100), *c = ALLOC(100);
+    FREE_ALL(b);                            /* b waits in the cache */
     a[heap_usable_size(&H, a)] ^= 0x55;     /* onto b's header */
     CHECK(!heap_check(&H, NULL));
     heap_free(&H, a, WHO2);
     EXPECT_REPORT(HEAP_ERR_OVERRUN, a, WHO2);
     CHECK_HEAP();                           /* b's header rebuilt from its cache list */
-    uint8_t *d = heap_alloc(&H, 100, WHO1), *e = heap_alloc(&H, 100, WHO1);
-    REQUIRE(d && e);
-    CHECK(d != e && d != c && e != c);
-    heap_free(&H, d, WHO1);
-    heap_free(&H, e, WHO1);
-    heap_free(&H, c, WHO1);
-    EXPECT_NO_REPORT();
+    check_two_fresh_blocks(100, c);
+    FREE_ALL(c);
     heap_flush_cache(&H);
     CHECK_HEAP();
-    finish(true);
-}
-
-static void stress_with_cache(void)
-{
-    stress_cache = 8;
-    stress();
-    stress_cache = 0;
 }
 
 /* ---- realloc ---------------------------------------------------------------------- */
 
-static void realloc_null_and_zero(void)
+HEAP_TEST(realloc_null_and_zero)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_realloc(&H, NULL, 100, WHO1);
-    REQUIRE(p != NULL);
+    uint8_t *p = NEED(heap_realloc(&H, NULL, 100, WHO1));
     CHECK(heap_usable_size(&H, p) >= 100);
     CHECK_INT_EQ(stats().used_blocks, 1);
     CHECK(heap_realloc(&H, p, 0, WHO1) == NULL);
@@ -1174,19 +1157,15 @@ static void realloc_null_and_zero(void)
     /* It really was freed. */
     heap_free(&H, p, WHO2);
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
-    finish(true);
 }
 
-static void realloc_shrink(void)
+HEAP_TEST(realloc_shrink)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_alloc(&H, 1000, WHO1), *guard = heap_alloc(&H, 16, WHO1);
-    REQUIRE(p && guard);
-    fill(p, 1000, 11);
+    uint8_t *p = fill(ALLOC(1000), 1000, 11), *guard = ALLOC(16);
     uint32_t used = stats().used;
     size_t u0 = heap_usable_size(&H, p);
     CHECK(heap_realloc(&H, p, 100, WHO1) == p);
-    CHECK_INT_EQ(differs(p, 100, 11), -1);
+    CHECK_INTACT(p, 100, 11);
     size_t u = heap_usable_size(&H, p);
     CHECK(u >= 100 && u < 100 + HEAP_MIN_BLOCK);
     CHECK_INT_EQ(stats().used, used - (u0 - u));
@@ -1195,39 +1174,27 @@ static void realloc_shrink(void)
     /* Shrinking by less than a block keeps the block as it is. */
     CHECK(heap_realloc(&H, p, 96, WHO1) == p);
     CHECK_INT_EQ(heap_usable_size(&H, p), u);
-    CHECK_INT_EQ(differs(p, 96, 11), -1);
+    CHECK_INTACT(p, 96, 11);
     /* Shrinking next to a free block merges the tail into it. */
-    uint8_t *q = heap_alloc(&H, 2000, WHO1), *r = heap_alloc(&H, 500, WHO1);
-    uint8_t *guard2 = heap_alloc(&H, 16, WHO1);
-    REQUIRE(q && r && guard2);
-    fill(q, 2000, 12);
-    heap_free(&H, r, WHO1);
+    uint8_t *q = fill(ALLOC(2000), 2000, 12), *r = ALLOC(500), *guard2 = ALLOC(16);
+    FREE_ALL(r);
     unsigned free_blocks = stats().free_blocks;
     CHECK(heap_realloc(&H, q, 10, WHO1) == q);
-    CHECK_INT_EQ(differs(q, 10, 12), -1);
+    CHECK_INTACT(q, 10, 12);
     CHECK_INT_EQ(stats().free_blocks, free_blocks);
     CHECK_HEAP();
-    heap_free(&H, q, WHO1);
-    heap_free(&H, p, WHO1);
-    heap_free(&H, guard, WHO1);
-    heap_free(&H, guard2, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(q, p, guard, guard2);
     CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
 }
 
-static void realloc_grow_in_place(void)
+HEAP_TEST(realloc_grow_in_place)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_alloc(&H, 100, WHO1), *n = heap_alloc(&H, 200, WHO1);
-    uint8_t *guard = heap_alloc(&H, 16, WHO1);
-    REQUIRE(p && n && guard);
-    fill(p, 100, 21);
-    heap_free(&H, n, WHO1);
+    uint8_t *p = fill(ALLOC(100), 100, 21), *n = ALLOC(200), *guard = ALLOC(16);
+    FREE_ALL(n);
     uint32_t used = stats().used;
     CHECK(heap_realloc(&H, p, 250, WHO1) == p);
     CHECK(heap_usable_size(&H, p) >= 250);
-    CHECK_INT_EQ(differs(p, 100, 21), -1);
+    CHECK_INTACT(p, 100, 21);
     CHECK_INT_EQ(stats().used_blocks, 2);
     CHECK_INT_EQ(stats().used, used + (heap_usable_size(&H, p) + HEAP_HEADER - 104));
     CHECK_HEAP();
@@ -1236,28 +1203,20 @@ static void realloc_grow_in_place(void)
     size_t all = 104 + 208 - HEAP_HEADER;   /* both blocks less one header */
     CHECK(heap_realloc(&H, p, all, WHO1) == p);
     CHECK_INT_EQ(heap_usable_size(&H, p), all);
-    CHECK_INT_EQ(differs(p, 250, 22), -1);
+    CHECK_INTACT(p, 250, 22);
     CHECK_INT_EQ(stats().free_blocks, 1);
     CHECK_HEAP();
-    heap_free(&H, p, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(p, guard);
 }
 
-static void realloc_move(void)
+HEAP_TEST(realloc_move)
 {
-    REQUIRE(setup());
-    uint8_t *p = heap_alloc(&H, 100, WHO1), *n = heap_alloc(&H, 100, WHO1);
-    REQUIRE(p && n);
-    fill(p, 100, 31);
-    fill(n, 100, 32);
-    uint8_t *q = heap_realloc(&H, p, 5000, WHO1);
-    REQUIRE(q != NULL);
+    uint8_t *p = fill(ALLOC(100), 100, 31), *n = fill(ALLOC(100), 100, 32);
+    uint8_t *q = NEED(heap_realloc(&H, p, 5000, WHO1));
     CHECK(q != p);
     CHECK(heap_usable_size(&H, q) >= 5000);
-    CHECK_INT_EQ(differs(q, 100, 31), -1);
-    CHECK_INT_EQ(differs(n, 100, 32), -1);
+    CHECK_INTACT(q, 100, 31);
+    CHECK_INTACT(n, 100, 32);
     CHECK_INT_EQ(stats().used_blocks, 2);
     CHECK_HEAP();
     /* The old block is free. */
@@ -1268,22 +1227,15 @@ static void realloc_move(void)
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, p, WHO2);
     fill(q, 5000, 33);
     /* Moving again, a long way. */
-    uint8_t *r = heap_realloc(&H, q, 500000, WHO1);
-    REQUIRE(r != NULL);
-    CHECK_INT_EQ(differs(r, 5000, 33), -1);
+    uint8_t *r = NEED(heap_realloc(&H, q, 500000, WHO1));
+    CHECK_INTACT(r, 5000, 33);
     CHECK_HEAP();
-    heap_free(&H, r, WHO1);
-    heap_free(&H, n, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(r, n);
 }
 
-static void realloc_failure_keeps_block(void)
+HEAP_TEST_ON(realloc_failure_keeps_block, LIMITED_HEAP(MiB))
 {
-    REQUIRE(setup_with(ARENA, ARENA, MiB, true));
-    uint8_t *p = heap_alloc(&H, 300, WHO1);
-    REQUIRE(p != NULL);
-    fill(p, 300, 41);
+    uint8_t *p = fill(ALLOC(300), 300, 41);
     size_t u = heap_usable_size(&H, p);
     struct heap_stats before = stats();
     const size_t big[] = { SIZE_MAX, SIZE_MAX - 4, ARENA, (size_t)UINT32_MAX };
@@ -1297,69 +1249,55 @@ static void realloc_failure_keeps_block(void)
     EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO3);
     CHECK_SAME_STATS(stats(), before);
     CHECK_INT_EQ(heap_usable_size(&H, p), u);
-    CHECK_INT_EQ(differs(p, 300, 41), -1);
+    CHECK_INTACT(p, 300, 41);
     CHECK_HEAP();
-    heap_free(&H, p, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(p);
 }
 
 /* ---- calloc ------------------------------------------------------------------------- */
 
-static void calloc_zeroes(void)
+HEAP_TEST(calloc_zeroes)
 {
-    REQUIRE(setup());
     /* 1016 + 8: a block at a list boundary, so that the same request finds
      * it again (good fit rounds up to the next boundary). */
-    uint8_t *p = heap_alloc(&H, 1016, WHO1), *guard = heap_alloc(&H, 16, WHO1);
-    REQUIRE(p && guard);
+    uint8_t *p = ALLOC(1016), *guard = ALLOC(16);
     memset(p, 0xFF, 1016);
     heap_free(&H, p, WHO1);
-    uint8_t *q = heap_calloc(&H, 8, 127, WHO1);
-    REQUIRE(q != NULL);
+    uint8_t *q = NEED(heap_calloc(&H, 8, 127, WHO1));
     CHECK(q == p);                          /* the dirty block again */
     CHECK(all_zero(q, 1016));
     memset(q, 0xEE, 1016);
     heap_free(&H, q, WHO1);
     /* Odd sizes, dirty smaller pieces. */
     for (size_t n = 1; n < 40; n++) {
-        uint8_t *r = heap_calloc(&H, n, 7, WHO1);
-        REQUIRE(r != NULL);
+        uint8_t *r = NEED(heap_calloc(&H, n, 7, WHO1));
         CHECK(all_zero(r, n * 7));
         memset(r, 0xDD, heap_usable_size(&H, r));
         heap_free(&H, r, WHO1);
     }
     /* A big one that grows the heap, then reuses the dirtied pages. */
-    uint8_t *big = heap_calloc(&H, 1000, 50, WHO1);
-    REQUIRE(big != NULL);
+    uint8_t *big = NEED(heap_calloc(&H, 1000, 50, WHO1));
     CHECK(all_zero(big, 50000));
     memset(big, 0xCC, 50000);
     heap_free(&H, big, WHO1);
-    big = heap_calloc(&H, 50, 1000, WHO1);
-    REQUIRE(big != NULL);
+    big = NEED(heap_calloc(&H, 50, 1000, WHO1));
     CHECK(all_zero(big, 50000));
-    heap_free(&H, big, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(big, guard);
 }
 
 /* ---- aligned ------------------------------------------------------------------------- */
 
-static void aligned_each_power(void)
+HEAP_TEST(aligned_each_power)
 {
-    REQUIRE(setup());
     static const size_t aligns[] = { 1, 2, 4, 8, 16, 32, 64, 256, 4096, 65536 };
     static const size_t sizes[] = { 0, 1, 24, 100, 5000, 70000 };
     /* Some blocks around, so that payloads start at odd places. */
-    void *pad = heap_alloc(&H, 40, WHO1);
-    REQUIRE(pad != NULL);
+    void *pad = ALLOC(40);
     for (unsigned i = 0; i < COUNT(aligns); i++)
         for (unsigned j = 0; j < COUNT(sizes); j++) {
-            void *before = heap_alloc(&H, 8 * (i + j) + 8, WHO1);
-            uint8_t *p = heap_alloc_aligned(&H, aligns[i], sizes[j], WHO1);
-            void *after = heap_alloc(&H, 24, WHO1);
-            REQUIRE(before && p && after);
+            void *before = ALLOC(8 * (i + j) + 8);
+            uint8_t *p = NEED(heap_alloc_aligned(&H, aligns[i], sizes[j], WHO1));
+            void *after = ALLOC(24);
             CHECK_INT_EQ((uintptr_t)p % aligns[i], 0);
             CHECK_INT_EQ((uintptr_t)p % HEAP_ALIGN, 0);
             size_t u = heap_usable_size(&H, p);
@@ -1369,53 +1307,44 @@ static void aligned_each_power(void)
                 printf("  align %zu size %zu\n", aligns[i], sizes[j]);
                 return;
             }
-            CHECK_INT_EQ(differs(p, u, i * 100 + j), -1);
+            CHECK_INTACT(p, u, i * 100 + j);
             heap_free(&H, before, WHO1);
             heap_free(&H, p, WHO1);
             CHECK_HEAP();
-            heap_free(&H, after, WHO1);
-            EXPECT_NO_REPORT();
+            FREE_ALL(after);
         }
-    heap_free(&H, pad, WHO1);
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
+    FREE_ALL(pad);
+    CHECK_ALL_FREE();
     CHECK_WALK();
-    EXPECT_NO_REPORT();
-    finish(true);
 }
 
-static void aligned_many_live(void)
+HEAP_TEST(aligned_many_live)
 {
-    REQUIRE(setup());
     static uint8_t *p[200];
     for (unsigned i = 0; i < COUNT(p); i++) {
         size_t align = (size_t)16 << (i % 9);          /* 16 .. 4096 */
-        p[i] = heap_alloc_aligned(&H, align, 8 + i * 13, WHO1);
-        REQUIRE(p[i] != NULL);
+        p[i] = NEED(heap_alloc_aligned(&H, align, 8 + i * 13, WHO1));
         CHECK_INT_EQ((uintptr_t)p[i] % align, 0);
         fill(p[i], 8 + i * 13, i);
     }
     CHECK_HEAP();
     for (unsigned i = 0; i < COUNT(p); i++)
-        CHECK_INT_EQ(differs(p[i], 8 + i * 13, i), -1);
+        CHECK_INTACT(p[i], 8 + i * 13, i);
     for (unsigned i = 0; i < COUNT(p); i += 3)
         heap_free(&H, p[i], WHO1);
     for (unsigned i = 1; i < COUNT(p); i += 3)
         heap_free(&H, p[i], WHO1);
     CHECK_HEAP();
     for (unsigned i = 2; i < COUNT(p); i += 3) {
-        CHECK_INT_EQ(differs(p[i], 8 + i * 13, i), -1);
+        CHECK_INTACT(p[i], 8 + i * 13, i);
         heap_free(&H, p[i], WHO1);
     }
     EXPECT_NO_REPORT();
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
+    CHECK_ALL_FREE();
 }
 
-static void aligned_bad_alignment(void)
+HEAP_TEST(aligned_bad_alignment)
 {
-    REQUIRE(setup());
     static const size_t bad[] = { 0, 3, 12, 24, 48, 4095, 4097, 65535, SIZE_MAX,
                                   ((size_t)1 << 20) + 16 };
     struct heap_stats before = stats();
@@ -1426,7 +1355,6 @@ static void aligned_bad_alignment(void)
     }
     CHECK_SAME_STATS(stats(), before);
     CHECK_INT_EQ(H.errors, COUNT(bad));
-    finish(true);
 }
 
 /* ---- coalescing ---------------------------------------------------------------------- */
@@ -1449,50 +1377,61 @@ static bool next_perm(unsigned *a, unsigned n)
     return true;
 }
 
-/* n neighbours freed in every order: one free block where they were, with a
- * used block on each side (cap) or the free top above them (no cap). */
+/* The case coalesce_in_order runs: n neighbours, freed in this order, with
+ * a used block above them (cap) or the free top. */
+static struct { unsigned n; bool cap; unsigned order[5]; } coalesce;
+
+/* One free block where they were, with a used block on each side (cap) or
+ * the free top above them (no cap). */
+static void coalesce_in_order(void)
+{
+    unsigned n = coalesce.n;
+    bool cap = coalesce.cap;
+    uint8_t *b[5];
+    uint32_t span = 0;
+    ALLOC(32);                              /* a used block below them */
+    for (unsigned i = 0; i < n; i++) {
+        b[i] = ALLOC(40 + 8 * i);
+        span += (40 + 8 * i + HEAP_HEADER + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1);
+    }
+    if (cap)
+        ALLOC(32);                          /* and one above */
+    for (unsigned i = 0; i < n; i++) {
+        heap_free(&H, b[coalesce.order[i]], WHO1);
+        if (!CHECK_HEAP())
+            break;
+    }
+    EXPECT_NO_REPORT();
+    struct heap_stats s = stats();
+    CHECK_INT_EQ(s.used_blocks, cap ? 2 : 1);
+    CHECK_INT_EQ(s.free_blocks, cap ? 2 : 1);
+    CHECK_WALK();
+    const struct wblock *w = walked_at(b[0]);
+    CHECK(w && !w->used);
+    if (w && cap)
+        CHECK_INT_EQ(w->size, span);
+    if (w && !cap)
+        CHECK_HEX_EQ(w->payload - HEAP_HEADER + w->size, H.base + H.mapped - HEAP_HEADER);
+    CHECK_INT_EQ(nwalked, cap ? 4 : 2);
+}
+
+/* n neighbours freed in every order. */
 static void coalesce_all_orders(unsigned n, bool cap)
 {
-    unsigned order[5] = { 0, 1, 2, 3, 4 };
+    coalesce.n = n;
+    coalesce.cap = cap;
+    for (unsigned i = 0; i < 5; i++)
+        coalesce.order[i] = i;
     do {
-        REQUIRE(setup());
-        uint8_t *lo = heap_alloc(&H, 32, WHO1), *b[5];
-        for (unsigned i = 0; i < n; i++)
-            b[i] = heap_alloc(&H, 40 + 8 * i, WHO1);
-        uint8_t *hi = cap ? heap_alloc(&H, 32, WHO1) : NULL;
-        REQUIRE(lo != NULL && (!cap || hi != NULL));
-        uint32_t span = 0;
-        for (unsigned i = 0; i < n; i++) {
-            REQUIRE(b[i] != NULL);
-            span += (40 + 8 * i + HEAP_HEADER + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1);
-        }
-        for (unsigned i = 0; i < n; i++) {
-            heap_free(&H, b[order[i]], WHO1);
-            if (!CHECK_HEAP())
-                break;
-        }
-        EXPECT_NO_REPORT();
-        struct heap_stats s = stats();
-        CHECK_INT_EQ(s.used_blocks, cap ? 2 : 1);
-        CHECK_INT_EQ(s.free_blocks, cap ? 2 : 1);
-        CHECK_WALK();
-        const struct wblock *w = walked_at(b[0]);
-        CHECK(w && !w->used);
-        if (w && cap)
-            CHECK_INT_EQ(w->size, span);
-        if (w && !cap)
-            CHECK_HEX_EQ(w->payload - HEAP_HEADER + w->size, H.base + H.mapped - HEAP_HEADER);
-        CHECK_INT_EQ(nwalked, cap ? 4 : 2);
-        bool failed = check_failures != 0;
-        finish(true);
-        if (failed) {
+        on_heap(PLAIN_HEAP, coalesce_in_order);
+        if (check_failures) {
             printf("  order:");
             for (unsigned i = 0; i < n; i++)
-                printf(" %u", order[i]);
+                printf(" %u", coalesce.order[i]);
             printf(cap ? " (capped)\n" : " (at the top)\n");
             return;
         }
-    } while (next_perm(order, n));
+    } while (next_perm(coalesce.order, n));
 }
 
 static void coalesce_three(void)
@@ -1512,16 +1451,148 @@ static void coalesce_five(void)
     coalesce_all_orders(5, true);
 }
 
-/* ---- the long randomized run -------------------------------------------------------- */
+/* ---- randomized runs ----------------------------------------------------------------- */
 
-#define STRESS_OPS      1000000
-#define STRESS_LIVE     128     /* at most; it hovers around half that */
+/*
+ * Blocks come and go at random, each filled with a pattern of its own that
+ * is checked before the block is freed or resized (and after a resize).
+ * After every operation heap_check must pass, and then the run's own check.
+ * A run is replayable: it starts from its spec's seed.
+ */
+#define RUN_LIVE_MAX    128
 
 struct live {
     uint8_t *p;
     size_t usable;
     uint64_t seed;
 };
+
+/* What differs between the runs. */
+struct run_spec {
+    uint64_t seed;
+    unsigned ops, live_max;
+    unsigned add_low, add_high;     /* % chance to add a block, below / from half live_max */
+    unsigned free_below;            /* a removal frees when its draw is below this, else resizes */
+    size_t (*size)(void);           /* a new block's size */
+    uint8_t *(*alloc)(size_t *size);    /* allocates it one way or another (may round *size) */
+    size_t (*resize)(void);         /* the size a resize asks for; 0 frees the block */
+    bool (*check)(void);            /* after each operation; false after failing */
+};
+
+/* The run going on: its blocks, its counts, and the operation it is at. */
+static struct run {
+    struct live live[RUN_LIVE_MAX];
+    unsigned n;
+    uint64_t next_seed, sum_usable;
+    unsigned op;
+    uint32_t peak_before, released_before;  /* the heap's, before this operation */
+    bool plain;                     /* this operation was an alloc or a calloc */
+    unsigned allocs, callocs, aligned, frees, resizes, moved;
+} R;
+
+/* A failure in a run, with the operation it happened at: the run stops. */
+#define RUN_FAIL(fmt, ...) \
+    (check_fail(__FILE__, __LINE__, "op %u: " fmt, R.op, __VA_ARGS__), false)
+
+static bool run_add(const struct run_spec *spec)
+{
+    size_t size = spec->size();
+    uint8_t *p = spec->alloc(&size);
+    if (check_failures)
+        return false;               /* the way it allocated found something wrong */
+    if (!p)
+        return RUN_FAIL("allocation of %zu failed", size);
+    size_t u = heap_usable_size(&H, p);
+    if (u < size || (uintptr_t)p % HEAP_ALIGN)
+        return RUN_FAIL("%p usable %zu for %zu", (void *)p, u, size);
+    R.live[R.n] = (struct live){ p, u, R.next_seed++ };
+    fill(p, u, R.live[R.n].seed);
+    R.sum_usable += u;
+    R.n++;
+    return true;
+}
+
+/* Block i is resized; false after a failure. */
+static bool run_resize(const struct run_spec *spec, unsigned i)
+{
+    struct live *l = &R.live[i];
+    size_t size = spec->resize();
+    uint8_t *q = heap_realloc(&H, l->p, size, WHO3);
+    R.resizes++;
+    if (size == 0) {
+        if (q)
+            return RUN_FAIL("realloc to 0 gave %p", (void *)q);
+        R.live[i] = R.live[--R.n];
+        return true;
+    }
+    if (!q)
+        return RUN_FAIL("realloc to %zu failed", size);
+    size_t u = heap_usable_size(&H, q);
+    long bad = differs(q, u < l->usable ? u : l->usable, l->seed);
+    if (u < size || bad >= 0)
+        return RUN_FAIL("realloc %p -> %p (%zu -> %zu bytes) usable %zu, differs at %ld",
+                        (void *)l->p, (void *)q, l->usable, size, u, bad);
+    if (q != l->p)
+        R.moved++;
+    *l = (struct live){ q, u, R.next_seed++ };
+    fill(q, u, l->seed);
+    R.sum_usable += u;
+    return true;
+}
+
+/* A random live block is checked, then freed or resized as draw says. */
+static bool run_remove(const struct run_spec *spec, uint32_t draw)
+{
+    unsigned i = rng_below(R.n);
+    struct live *l = &R.live[i];
+    long bad = differs(l->p, l->usable, l->seed);
+    if (bad >= 0)
+        return RUN_FAIL("block %p (%zu bytes) damaged at +%ld", (void *)l->p, l->usable, bad);
+    R.sum_usable -= l->usable;
+    if (draw >= spec->free_below)
+        return run_resize(spec, i);
+    heap_free(&H, l->p, WHO2);
+    R.live[i] = R.live[--R.n];
+    R.frees++;
+    return true;
+}
+
+/* Runs spec->ops operations on the fixture's heap; false after a failure. */
+static bool run_random(const struct run_spec *spec)
+{
+    memset(&R, 0, sizeof R);
+    R.next_seed = 1;
+    rng_seed(spec->seed);
+    for (; R.op < spec->ops; R.op++) {
+        uint32_t draw = rng_below(100);
+        R.peak_before = H.peak_backed;
+        R.released_before = H.released;
+        R.plain = false;
+        /* Mostly adding below half the limit, mostly taking away above. */
+        bool add = R.n == 0 || (R.n < spec->live_max &&
+                                draw < (R.n < spec->live_max / 2 ? spec->add_low
+                                                                 : spec->add_high));
+        if (!(add ? run_add(spec) : run_remove(spec, draw)))
+            return false;
+        const char *why = NULL;
+        if (!heap_check(&H, &why))
+            return RUN_FAIL("heap_check: %s", why);
+        if (!spec->check())
+            return false;
+    }
+    return true;
+}
+
+/* Every block the run left goes, each checked first. */
+static void run_free_all(void)
+{
+    for (unsigned i = 0; i < R.n; i++) {
+        CHECK_INTACT(R.live[i].p, R.live[i].usable, R.live[i].seed);
+        heap_free(&H, R.live[i].p, WHO2);
+    }
+}
+
+/* -- the long run: every kind of allocation, every size class -- */
 
 static size_t stress_size(void)
 {
@@ -1535,161 +1606,106 @@ static size_t stress_size(void)
     return HEAP_TRIM_AT + rng_below(200000);    /* huge: grows, then trims */
 }
 
-static void stress(void)
+static uint8_t *stress_alloc(size_t *size)
 {
-    REQUIRE(setup());
-    heap_set_cache(&H, stress_cache);
-    static struct live live[STRESS_LIVE];
-    unsigned n = 0;
-    uint64_t sum_usable = 0, next_seed = 1;
-    unsigned counts[6] = { 0 }, most = 0;
-    uint64_t live_sum = 0;
-    rng_state = 0x4D454D41544C4153ull;         /* fixed: runs can be replayed */
+    uint32_t kind = rng_below(10);
+    if (kind < 6) {
+        R.allocs++;
+        return heap_alloc(&H, *size, WHO1);
+    }
+    if (kind < 7) {
+        size_t m = 1 + rng_below(16);
+        uint8_t *p = heap_calloc(&H, m, *size / m, WHO1);
+        *size = m * (*size / m);
+        R.callocs++;
+        if (p && !all_zero(p, *size))
+            (void)RUN_FAIL("calloc gave dirty memory at %p", (void *)p);
+        return p;
+    }
+    if (kind < 9) {
+        size_t align = (size_t)16 << rng_below(rng_below(8) == 0 ? 13 : 5);
+        uint8_t *p = heap_alloc_aligned(&H, align, *size, WHO1);
+        R.aligned++;
+        if (p && (uintptr_t)p % align)
+            (void)RUN_FAIL("%p not aligned to %zu", (void *)p, align);
+        return p;
+    }
+    R.allocs++;
+    return heap_realloc(&H, NULL, *size, WHO1);
+}
+
+static size_t stress_resize(void)
+{
+    return rng_below(20) == 0 ? 0 : stress_size();
+}
+
+static uint64_t stress_live_sum;
+static unsigned stress_most;
+
+/* The counters agree with the live blocks, nothing was reported, and the
+ * callbacks hold what the heap says it holds. */
+static bool stress_check(void)
+{
+    stress_live_sum += R.n;
+    if (R.n > stress_most)
+        stress_most = R.n;
+    uint32_t cached_bytes = 0;
+    for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++)
+        cached_bytes += H.cache_count[c] * (HEAP_MIN_BLOCK + c * HEAP_ALIGN);
+    uint32_t used_blocks = H.busy_blocks - H.cached_blocks;
+    uint32_t used_bytes = H.busy_bytes - cached_bytes;
+    if (used_blocks != R.n || used_bytes != R.sum_usable + (uint64_t)R.n * HEAP_HEADER ||
+        A.nrep || H.mapped - H.released != A.backed)
+        return RUN_FAIL("%u blocks (%u used), used %u, usable %llu, %u reports, mapped %u, "
+                        "backed %zu", R.n, used_blocks, used_bytes,
+                        (unsigned long long)R.sum_usable, A.nrep, H.mapped, A.backed);
+    return true;
+}
+
+#define STRESS_OPS      1000000
+
+static const struct run_spec stress_spec = {
+    .seed = 0x4D454D41544C4153ull, .ops = STRESS_OPS, .live_max = 128,  /* hovers near 64 */
+    .add_low = 60, .add_high = 38, .free_below = 80,
+    .size = stress_size, .alloc = stress_alloc, .resize = stress_resize, .check = stress_check,
+};
+
+static void stress_run(unsigned cache)
+{
+    heap_set_cache(&H, cache);
+    stress_live_sum = 0;
+    stress_most = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-
-    for (unsigned op = 0; op < STRESS_OPS; op++) {
-        uint32_t r = rng_below(100);
-        /* Mostly adding below half the limit, mostly taking away above. */
-        bool add = n == 0 || (n < STRESS_LIVE && r < (n < STRESS_LIVE / 2 ? 60 : 38));
-        if (add) {
-            size_t size = stress_size();
-            uint8_t *p = NULL;
-            uint32_t kind = rng_below(10);
-            if (kind < 6) {
-                p = heap_alloc(&H, size, WHO1);
-                counts[0]++;
-            } else if (kind < 7) {
-                size_t m = 1 + rng_below(16);
-                p = heap_calloc(&H, m, size / m, WHO1);
-                size = m * (size / m);
-                if (p && !all_zero(p, size)) {
-                    check_fail(__FILE__, __LINE__, "op %u: calloc gave dirty memory", op);
-                    break;
-                }
-                counts[1]++;
-            } else if (kind < 9) {
-                size_t align = (size_t)16 << rng_below(rng_below(8) == 0 ? 13 : 5);
-                p = heap_alloc_aligned(&H, align, size, WHO1);
-                if (p && (uintptr_t)p % align) {
-                    check_fail(__FILE__, __LINE__, "op %u: %p not aligned to %zu", op,
-                               (void *)p, align);
-                    break;
-                }
-                counts[2]++;
-            } else {
-                p = heap_realloc(&H, NULL, size, WHO1);
-                counts[0]++;
-            }
-            if (!p) {
-                check_fail(__FILE__, __LINE__, "op %u: allocation of %zu failed", op, size);
-                break;
-            }
-            size_t u = heap_usable_size(&H, p);
-            if (u < size || (uintptr_t)p % HEAP_ALIGN) {
-                check_fail(__FILE__, __LINE__, "op %u: %p usable %zu for %zu", op,
-                           (void *)p, u, size);
-                break;
-            }
-            live[n] = (struct live){ p, u, next_seed++ };
-            fill(p, u, live[n].seed);
-            sum_usable += u;
-            n++;
-        } else {
-            unsigned i = rng_below(n);
-            struct live *l = &live[i];
-            long bad = differs(l->p, l->usable, l->seed);
-            if (bad >= 0) {
-                check_fail(__FILE__, __LINE__, "op %u: block %p (%zu bytes) damaged at +%ld",
-                           op, (void *)l->p, l->usable, bad);
-                break;
-            }
-            if (r < 80) {
-                heap_free(&H, l->p, WHO2);
-                sum_usable -= l->usable;
-                live[i] = live[--n];
-                counts[3]++;
-            } else {
-                size_t size = rng_below(20) == 0 ? 0 : stress_size();
-                uint8_t *q = heap_realloc(&H, l->p, size, WHO3);
-                counts[4]++;
-                sum_usable -= l->usable;
-                if (size == 0) {
-                    if (q) {
-                        check_fail(__FILE__, __LINE__, "op %u: realloc to 0 gave %p", op,
-                                   (void *)q);
-                        break;
-                    }
-                    live[i] = live[--n];
-                } else {
-                    if (!q) {
-                        check_fail(__FILE__, __LINE__, "op %u: realloc to %zu failed", op,
-                                   size);
-                        break;
-                    }
-                    size_t u = heap_usable_size(&H, q);
-                    size_t keep = u < l->usable ? u : l->usable;
-                    bad = differs(q, keep, l->seed);
-                    if (u < size || bad >= 0) {
-                        check_fail(__FILE__, __LINE__,
-                                   "op %u: realloc %p -> %p (%zu -> %zu bytes) usable %zu, "
-                                   "differs at %ld", op, (void *)l->p, (void *)q,
-                                   l->usable, size, u, bad);
-                        break;
-                    }
-                    if (q != l->p)
-                        counts[5]++;
-                    *l = (struct live){ q, u, next_seed++ };
-                    fill(q, u, l->seed);
-                    sum_usable += u;
-                }
-            }
-        }
-        live_sum += n;
-        if (n > most)
-            most = n;
-        const char *why = NULL;
-        if (!heap_check(&H, &why)) {
-            check_fail(__FILE__, __LINE__, "op %u: heap_check: %s", op, why);
-            break;
-        }
-        uint32_t cached_bytes = 0;
-        for (unsigned c = 0; c < HEAP_CACHE_CLASSES; c++)
-            cached_bytes += H.cache_count[c] * (HEAP_MIN_BLOCK + c * HEAP_ALIGN);
-        uint32_t used_blocks = H.busy_blocks - H.cached_blocks;
-        uint32_t used_bytes = H.busy_bytes - cached_bytes;
-        if (used_blocks != n || used_bytes != sum_usable + (uint64_t)n * HEAP_HEADER ||
-            A.nrep || H.mapped - H.released != A.backed) {
-            check_fail(__FILE__, __LINE__, "op %u: %u blocks (%u used), used %u, "
-                       "usable %llu, %u reports, mapped %u, backed %zu", op, n,
-                       used_blocks, used_bytes, (unsigned long long)sum_usable, A.nrep,
-                       H.mapped, A.backed);
-            break;
-        }
-    }
+    bool ok = run_random(&stress_spec);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("  stress: %u operations in %.2f s: %u alloc, %u calloc, %u aligned, %u free, "
            "%u realloc (%u moved); %.1f live on average, %u at most; %u grows, "
-           "%u shrinks, peak %u KiB\n", STRESS_OPS, secs, counts[0], counts[1], counts[2],
-           counts[3], counts[4], counts[5], (double)live_sum / STRESS_OPS, most, A.ngrow,
-           A.nshrink, H.peak_backed / 1024);
-    if (check_failures) {
-        finish(false);
+           "%u shrinks, peak %u KiB\n", STRESS_OPS, secs, R.allocs, R.callocs, R.aligned,
+           R.frees, R.resizes, R.moved, (double)stress_live_sum / STRESS_OPS, stress_most,
+           A.ngrow, A.nshrink, H.peak_backed / 1024);
+    if (!ok) {
+        A.heap_broken = true;
         return;
     }
     CHECK(A.nshrink > 0);
-    for (unsigned i = 0; i < n; i++) {
-        CHECK_INT_EQ(differs(live[i].p, live[i].usable, live[i].seed), -1);
-        heap_free(&H, live[i].p, WHO2);
-    }
+    run_free_all();
     heap_flush_cache(&H);
     CHECK_INT_EQ(H.cached_blocks, 0);
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK_ALL_FREE();
     CHECK(H.mapped <= HEAP_TRIM_AT + 2 * HEAP_PAGE);
     CHECK_WALK();
-    finish(true);
+}
+
+HEAP_TEST(stress)
+{
+    stress_run(0);
+}
+
+HEAP_TEST(stress_with_cache)
+{
+    stress_run(8);
 }
 
 /* ---- giving back the pages inside large free blocks --------------------------------- */
@@ -1730,11 +1746,14 @@ static uint32_t backed_pages(uint32_t lo, uint32_t hi)
     return n;
 }
 
+/* All the pages in [lo, hi) are backed (true), or none of them (false). */
+#define CHECK_BACKED(lo, hi, all) \
+    CHECK_INT_EQ(backed_pages((lo), (hi)), (all) ? PAGES((lo), (hi)) : 0)
+
 /* The size of the free block at offset b; 0 when no free block starts there. */
 static uint32_t free_size_at(uint32_t b)
 {
-    nwalked = 0;
-    heap_walk(&H, walk_one, NULL);
+    walk();
     const struct wblock *w = walked_at((const void *)(H.base + b + HEAP_HEADER));
     return w && !w->used ? w->size : 0;
 }
@@ -1742,19 +1761,38 @@ static uint32_t free_size_at(uint32_t b)
 /* The size of the free block at the top; 0 when the top block is used. */
 static uint32_t top_free(void)
 {
-    nwalked = 0;
-    heap_walk(&H, walk_one, NULL);
+    walk();
     if (nwalked == 0 || nwalked > WALK_MAX || walked[nwalked - 1].used)
         return 0;
     return walked[nwalked - 1].size;
+}
+
+/* A large block, just freed, in the middle of the heap: where it is, and
+ * the whole pages inside it, [lo, hi), n of them. */
+struct freed {
+    uint32_t b, size, lo, hi, n;
+};
+
+static struct freed describe_free(uint32_t b)
+{
+    struct freed f = { b, free_size_at(b), inner_start(b), 0, 0 };
+    f.hi = inner_end(b, f.size);
+    f.n = f.lo < f.hi ? PAGES(f.lo, f.hi) : 0;
+    return f;
+}
+
+/* Frees large block p, for WHO1, and describes the free block it is now. */
+static struct freed free_large(void *p)
+{
+    heap_free(&H, p, WHO1);
+    return describe_free(block_at(p));
 }
 
 /* What the heap would hold if every large free block but the top one gave
  * all its inner pages back. */
 static uint32_t ideal_backed(void)
 {
-    nwalked = 0;
-    heap_walk(&H, walk_one, NULL);
+    walk();
     uint32_t held = H.mapped;
     for (unsigned i = 0; i < nwalked && i < WALK_MAX; i++) {
         uint32_t b = block_at((const void *)walked[i].payload), size = walked[i].size;
@@ -1769,9 +1807,7 @@ static uint32_t ideal_backed(void)
  * would have them give pages back. */
 static void raise_peak(size_t bytes)
 {
-    void *t = heap_alloc(&H, bytes, WHO1);
-    CHECK(t != NULL);
-    heap_free(&H, t, WHO1);
+    FREE_ALL(ALLOC(bytes));
 }
 
 /* A new block at the top that takes the memory held `pages` pages past the
@@ -1784,38 +1820,40 @@ static void *grow_past_peak(unsigned pages)
     uint32_t bytes = room + pages * HEAP_PAGE;
     uint32_t mapped = H.mapped;
     /* A block of bytes - 64 more than the top block has: grows by bytes. */
-    void *x = heap_alloc(&H, bytes + top_free() - 64 - HEAP_HEADER, WHO1);
-    CHECK(x != NULL);
+    void *x = ALLOC(bytes + top_free() - 64 - HEAP_HEADER);
     CHECK_INT_EQ(H.mapped, mapped + bytes);
     return x;
+}
+
+/* The last shrink call gave back [lo, lo + bytes), and it was call number `nth`. */
+static void check_last_shrink(unsigned nth, uint32_t lo, uint32_t bytes)
+{
+    if (CHECK_INT_EQ(A.nshrink, nth + 1)) {
+        CHECK_HEX_EQ(A.shrinks[nth].addr, H.base + lo);
+        CHECK_INT_EQ(A.shrinks[nth].bytes, bytes);
+    }
 }
 
 /* A large block freed in the middle keeps its pages while the heap grows
  * up to its peak. Past the peak it gives back just the pages needed, from
  * its end; when it has none left, the peak rises by the rest. */
-static void release_waits_for_peak(void)
+HEAP_TEST(release_waits_for_peak)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
-    uint8_t *guard = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && big && guard);
-    fill(low, 100, 1);
-    fill(guard, 100, 2);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(48 * KiB);
+    uint8_t *guard = fill(ALLOC(100), 100, 2);
     raise_peak(160 * KiB);
     uint32_t peak = H.peak_backed;
     CHECK(H.mapped < peak);
 
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b);
-    REQUIRE(size >= 48 * KiB);
-    uint32_t lo = inner_start(b), hi = inner_end(b, size), n = PAGES(lo, hi);
-    REQUIRE(n > 6);
+    struct freed f = free_large(big);
+    REQUIRE(f.size >= 48 * KiB);
+    REQUIRE(f.n > 6);
     /* Freed: it waits on the pending list with every page still there. */
-    CHECK_HEX_EQ(H.pending, b);
-    CHECK_HEX_EQ(H.pending_tail, b);
+    CHECK_HEX_EQ(H.pending, f.b);
+    CHECK_HEX_EQ(H.pending_tail, f.b);
     CHECK_INT_EQ(H.released, 0);
-    CHECK_HEX_EQ(*given_back_mark(b), hi);
-    CHECK_INT_EQ(backed_pages(lo, hi), n);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.hi);
+    CHECK_BACKED(f.lo, f.hi, true);
     CHECK_HEAP();
 
     /* Growing right up to the peak takes nothing from it. */
@@ -1824,9 +1862,9 @@ static void release_waits_for_peak(void)
     CHECK_INT_EQ(H.mapped, peak);
     CHECK_INT_EQ(H.released, 0);
     CHECK_INT_EQ(A.nshrink, shrinks);
-    CHECK_INT_EQ(backed_pages(lo, hi), n);
+    CHECK_BACKED(f.lo, f.hi, true);
     CHECK_INT_EQ(H.peak_backed, peak);
-    heap_free(&H, x, WHO1);             /* trimmed: room below the peak again */
+    FREE_ALL(x);                        /* trimmed: room below the peak again */
     CHECK(H.mapped < peak);
     CHECK_INT_EQ(H.released, 0);
 
@@ -1836,138 +1874,107 @@ static void release_waits_for_peak(void)
     CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK_INT_EQ(H.mapped - H.released, peak);
-    CHECK_INT_EQ(backed_pages(hi - 2 * HEAP_PAGE, hi), 0);
-    CHECK_INT_EQ(backed_pages(lo, hi - 2 * HEAP_PAGE), n - 2);
-    CHECK_HEX_EQ(*given_back_mark(b), hi - 2 * HEAP_PAGE);
-    if (CHECK_INT_EQ(A.nshrink, shrinks + 1)) {
-        CHECK_HEX_EQ(A.shrinks[shrinks].addr, H.base + hi - 2 * HEAP_PAGE);
-        CHECK_INT_EQ(A.shrinks[shrinks].bytes, 2 * HEAP_PAGE);
-    }
+    CHECK_BACKED(f.hi - 2 * HEAP_PAGE, f.hi, false);
+    CHECK_BACKED(f.lo, f.hi - 2 * HEAP_PAGE, true);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.hi - 2 * HEAP_PAGE);
+    check_last_shrink(shrinks, f.hi - 2 * HEAP_PAGE, 2 * HEAP_PAGE);
     /* Partly given back, it stays on the pending list. */
-    CHECK_HEX_EQ(H.pending_tail, b);
+    CHECK_HEX_EQ(H.pending_tail, f.b);
     CHECK_HEAP();
-    heap_free(&H, x, WHO1);
+    FREE_ALL(x);
     CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);    /* trimming the top leaves it be */
 
     /* Past the peak by more than the block has left: it gives back all the
      * rest, leaves the pending list, and the peak rises by the difference. */
-    x = grow_past_peak(n - 2 + 3);
-    CHECK_INT_EQ(H.released, n * HEAP_PAGE);
-    CHECK_INT_EQ(backed_pages(lo, hi), 0);
-    CHECK_HEX_EQ(*given_back_mark(b), lo);
+    x = grow_past_peak(f.n - 2 + 3);
+    CHECK_INT_EQ(H.released, f.n * HEAP_PAGE);
+    CHECK_BACKED(f.lo, f.hi, false);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.lo);
     CHECK_HEX_EQ(H.pending, HEAP_NONE);
     CHECK_HEX_EQ(H.pending_tail, HEAP_NONE);
     CHECK_INT_EQ(H.peak_backed, peak + 3 * HEAP_PAGE);
     CHECK_INT_EQ(H.mapped - H.released, H.peak_backed);
-    CHECK_INT_EQ(free_size_at(b), size);
+    CHECK_INT_EQ(free_size_at(f.b), f.size);
     CHECK_HEAP();
     /* The blocks around it never noticed. */
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
-    CHECK_INT_EQ(differs(guard, 100, 2), -1);
-    heap_free(&H, x, WHO1);
-    heap_free(&H, low, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
+    CHECK_INTACT(low, 100, 1);
+    CHECK_INTACT(guard, 100, 2);
+    FREE_ALL(x, low, guard);
     CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
 }
 
 /* The large free blocks freed longest ago give their pages back first. */
-static void release_oldest_first(void)
+HEAP_TEST(release_oldest_first)
 {
-    REQUIRE(setup());
-    uint8_t *b1 = heap_alloc(&H, 32 * KiB, WHO1), *g1 = heap_alloc(&H, 100, WHO1);
-    uint8_t *b2 = heap_alloc(&H, 32 * KiB, WHO1), *g2 = heap_alloc(&H, 100, WHO1);
-    REQUIRE(b1 && g1 && b2 && g2);
+    uint8_t *b1 = ALLOC(32 * KiB), *g1 = ALLOC(100), *b2 = ALLOC(32 * KiB), *g2 = ALLOC(100);
     raise_peak(160 * KiB);
     uint32_t peak = H.peak_backed;
-    heap_free(&H, b1, WHO1);
-    heap_free(&H, b2, WHO1);
-    uint32_t o1 = block_at(b1), o2 = block_at(b2);
-    uint32_t s1 = free_size_at(o1), s2 = free_size_at(o2);
-    REQUIRE(s1 >= 32 * KiB && s2 >= 32 * KiB);
-    uint32_t lo1 = inner_start(o1), hi1 = inner_end(o1, s1), n1 = PAGES(lo1, hi1);
-    uint32_t lo2 = inner_start(o2), hi2 = inner_end(o2, s2), n2 = PAGES(lo2, hi2);
-    REQUIRE(n1 > 2 && n2 > 3);
-    CHECK_HEX_EQ(H.pending, o2);        /* the newest at the head */
-    CHECK_HEX_EQ(H.pending_tail, o1);
+    struct freed f1 = free_large(b1), f2 = free_large(b2);
+    REQUIRE(f1.size >= 32 * KiB && f2.size >= 32 * KiB);
+    REQUIRE(f1.n > 2 && f2.n > 3);
+    CHECK_HEX_EQ(H.pending, f2.b);      /* the newest at the head */
+    CHECK_HEX_EQ(H.pending_tail, f1.b);
 
     /* A little: from the older block only. */
     void *x = grow_past_peak(2);
     CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);
-    CHECK_INT_EQ(backed_pages(lo1, hi1), n1 - 2);
-    CHECK_INT_EQ(backed_pages(hi1 - 2 * HEAP_PAGE, hi1), 0);
-    CHECK_INT_EQ(backed_pages(lo2, hi2), n2);
-    CHECK_HEX_EQ(*given_back_mark(o2), hi2);
-    CHECK_HEX_EQ(H.pending_tail, o1);
+    CHECK_BACKED(f1.lo, f1.hi - 2 * HEAP_PAGE, true);
+    CHECK_BACKED(f1.hi - 2 * HEAP_PAGE, f1.hi, false);
+    CHECK_BACKED(f2.lo, f2.hi, true);
+    CHECK_HEX_EQ(*given_back_mark(f2.b), f2.hi);
+    CHECK_HEX_EQ(H.pending_tail, f1.b);
     CHECK_HEAP();
-    heap_free(&H, x, WHO1);
+    FREE_ALL(x);
 
     /* More than the older one has left: all of it, then the newer one's end. */
-    x = grow_past_peak(n1 - 2 + 3);
-    CHECK_INT_EQ(H.released, (n1 + 3) * HEAP_PAGE);
-    CHECK_INT_EQ(backed_pages(lo1, hi1), 0);
-    CHECK_HEX_EQ(*given_back_mark(o1), lo1);
-    CHECK_INT_EQ(backed_pages(lo2, hi2 - 3 * HEAP_PAGE), n2 - 3);
-    CHECK_INT_EQ(backed_pages(hi2 - 3 * HEAP_PAGE, hi2), 0);
-    CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 3 * HEAP_PAGE);
-    CHECK_HEX_EQ(H.pending, o2);
-    CHECK_HEX_EQ(H.pending_tail, o2);
+    x = grow_past_peak(f1.n - 2 + 3);
+    CHECK_INT_EQ(H.released, (f1.n + 3) * HEAP_PAGE);
+    CHECK_BACKED(f1.lo, f1.hi, false);
+    CHECK_HEX_EQ(*given_back_mark(f1.b), f1.lo);
+    CHECK_BACKED(f2.lo, f2.hi - 3 * HEAP_PAGE, true);
+    CHECK_BACKED(f2.hi - 3 * HEAP_PAGE, f2.hi, false);
+    CHECK_HEX_EQ(*given_back_mark(f2.b), f2.hi - 3 * HEAP_PAGE);
+    CHECK_HEX_EQ(H.pending, f2.b);
+    CHECK_HEX_EQ(H.pending_tail, f2.b);
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK_INT_EQ(H.mapped - H.released, peak);
     CHECK_HEAP();
-    heap_free(&H, x, WHO1);
-    heap_free(&H, g1, WHO1);
-    heap_free(&H, g2, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(x, g1, g2);
     CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
 }
 
 /* Allocating from a block that gave pages back backs again the pages the
  * new block and the remainder's head need, no more; a remainder big enough
  * keeps its given-back tail; an older pending block pays for the backing. */
-static void release_alloc_backs_again(void)
+HEAP_TEST(release_alloc_backs_again)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 64 * KiB, WHO1);
-    uint8_t *g1 = heap_alloc(&H, 100, WHO1), *cblk = heap_alloc(&H, 96 * KiB, WHO1);
-    uint8_t *g2 = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && big && g1 && cblk && g2);
-    fill(low, 100, 1);
-    fill(g1, 100, 2);
-    fill(g2, 100, 3);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(64 * KiB);
+    uint8_t *g1 = fill(ALLOC(100), 100, 2), *cblk = ALLOC(96 * KiB);
+    uint8_t *g2 = fill(ALLOC(100), 100, 3);
     raise_peak(200 * KiB);
     uint32_t peak = H.peak_backed;
 
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b);
-    uint32_t lo = inner_start(b), hi = inner_end(b, size), n = PAGES(lo, hi);
-    REQUIRE(size >= 64 * KiB && n >= 12);
-    void *x = grow_past_peak(8);
-    fill(x, 1000, 4);
-    uint32_t gone = hi - 8 * HEAP_PAGE;            /* the first page given back */
-    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    struct freed f = free_large(big);
+    REQUIRE(f.size >= 64 * KiB && f.n >= 12);
+    void *x = fill(grow_past_peak(8), 1000, 4);
+    uint32_t gone = f.hi - 8 * HEAP_PAGE;           /* the first page given back */
+    CHECK_HEX_EQ(*given_back_mark(f.b), gone);
     CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
     /* A second large block, freed later and holding all its pages. */
-    heap_free(&H, cblk, WHO1);
-    uint32_t c = block_at(cblk), csize = free_size_at(c);
-    uint32_t chi = inner_end(c, csize);
-    REQUIRE(PAGES(inner_start(c), chi) > 8);
+    struct freed c = free_large(cblk);
+    REQUIRE(c.n > 8);
 
     /* A small block from the front needs none of the given-back pages. */
     unsigned grows = A.ngrow;
-    uint8_t *p1 = heap_alloc(&H, 8 * KiB, WHO1);
-    REQUIRE(p1 != NULL);
+    uint8_t *p1 = fill(ALLOC(8 * KiB), 8 * KiB, 5);
     CHECK_HEX_EQ((uintptr_t)p1, (uintptr_t)big);
-    fill(p1, 8 * KiB, 5);
     CHECK_INT_EQ(A.ngrow, grows);
     CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
-    uint32_t rest = b + (uint32_t)heap_usable_size(&H, p1) + HEAP_HEADER;
-    CHECK_INT_EQ(free_size_at(rest), b + size - rest);
+    uint32_t rest = f.b + (uint32_t)heap_usable_size(&H, p1) + HEAP_HEADER;
+    CHECK_INT_EQ(free_size_at(rest), f.b + f.size - rest);
     CHECK_HEX_EQ(*given_back_mark(rest), gone);     /* the tail stays given back */
     CHECK_HEX_EQ(H.pending, rest);                  /* and it still has pages */
-    CHECK_HEX_EQ(H.pending_tail, c);
+    CHECK_HEX_EQ(H.pending_tail, c.b);
     CHECK_HEAP();
 
     /* One reaching 100 bytes into the second given-back page: those two
@@ -1975,49 +1982,45 @@ static void release_alloc_backs_again(void)
      * other large block gives back two pages to pay for them. */
     uint32_t end2 = gone + HEAP_PAGE + 100;
     size_t req2 = end2 - rest - HEAP_HEADER;
-    uint8_t *p2 = heap_alloc(&H, req2, WHO1);
-    REQUIRE(p2 != NULL);
+    uint8_t *p2 = ALLOC(req2);
     CHECK_HEX_EQ((uintptr_t)p2, H.base + rest + HEAP_HEADER);
     if (CHECK_INT_EQ(A.ngrow, grows + 1)) {
         CHECK_HEX_EQ(A.grows[grows].addr, H.base + gone);
         CHECK_INT_EQ(A.grows[grows].bytes, 2 * HEAP_PAGE);
     }
     fill(p2, req2, 6);
-    CHECK_INT_EQ(backed_pages(gone, gone + 2 * HEAP_PAGE), 2);
-    CHECK_INT_EQ(backed_pages(gone + 2 * HEAP_PAGE, hi), 0);
-    CHECK_INT_EQ(free_size_at(end2), b + size - end2);
+    CHECK_BACKED(gone, gone + 2 * HEAP_PAGE, true);
+    CHECK_BACKED(gone + 2 * HEAP_PAGE, f.hi, false);
+    CHECK_INT_EQ(free_size_at(end2), f.b + f.size - end2);
     CHECK_HEX_EQ(*given_back_mark(end2), gone + 2 * HEAP_PAGE);
-    CHECK_HEX_EQ(*given_back_mark(c), chi - 2 * HEAP_PAGE);
-    CHECK_INT_EQ(backed_pages(chi - 2 * HEAP_PAGE, chi), 0);
+    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 2 * HEAP_PAGE);
+    CHECK_BACKED(c.hi - 2 * HEAP_PAGE, c.hi, false);
     CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
     CHECK_INT_EQ(H.peak_backed, peak);
     /* The remainder has given back all its pages: only the other block waits. */
-    CHECK_HEX_EQ(H.pending, c);
-    CHECK_HEX_EQ(H.pending_tail, c);
+    CHECK_HEX_EQ(H.pending, c.b);
+    CHECK_HEX_EQ(H.pending_tail, c.b);
     CHECK_HEAP();
 
     /* Most of the remainder, leaving a small block: every page it gave back
      * comes back, and the other block gives back as many again. */
-    uint32_t rest2 = free_size_at(end2);
-    size_t req3 = rest2 - HEAP_PAGE - HEAP_HEADER;
-    uint8_t *p3 = heap_alloc(&H, req3, WHO1);
-    REQUIRE(p3 != NULL);
+    size_t req3 = free_size_at(end2) - HEAP_PAGE - HEAP_HEADER;
+    uint8_t *p3 = fill(ALLOC(req3), req3, 7);
     CHECK_HEX_EQ((uintptr_t)p3, H.base + end2 + HEAP_HEADER);
-    fill(p3, req3, 7);
-    CHECK_INT_EQ(backed_pages(lo, hi), n);
-    CHECK_INT_EQ(backed_pages(chi - 8 * HEAP_PAGE, chi), 0);
-    CHECK_HEX_EQ(*given_back_mark(c), chi - 8 * HEAP_PAGE);
+    CHECK_BACKED(f.lo, f.hi, true);
+    CHECK_BACKED(c.hi - 8 * HEAP_PAGE, c.hi, false);
+    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 8 * HEAP_PAGE);
     CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK_HEAP();
 
     /* Nothing else was touched. */
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
-    CHECK_INT_EQ(differs(g1, 100, 2), -1);
-    CHECK_INT_EQ(differs(g2, 100, 3), -1);
-    CHECK_INT_EQ(differs(x, 1000, 4), -1);
-    CHECK_INT_EQ(differs(p1, 8 * KiB, 5), -1);
-    CHECK_INT_EQ(differs(p2, req2, 6), -1);
+    CHECK_INTACT(low, 100, 1);
+    CHECK_INTACT(g1, 100, 2);
+    CHECK_INTACT(g2, 100, 3);
+    CHECK_INTACT(x, 1000, 4);
+    CHECK_INTACT(p1, 8 * KiB, 5);
+    CHECK_INTACT(p2, req2, 6);
     void *all[] = { p3, p1, x, g2, p2, low, g1 };
     for (unsigned i = 0; i < COUNT(all); i++) {
         heap_free(&H, all[i], WHO1);
@@ -2025,35 +2028,27 @@ static void release_alloc_backs_again(void)
     }
     EXPECT_NO_REPORT();
     CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
 }
 
 /* Backing given-back pages again can be refused: the allocation fails, the
  * block stays free as it was, and serves once the memory is there. */
-static void release_alloc_refused(void)
+HEAP_TEST(release_alloc_refused)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
-    uint8_t *g1 = heap_alloc(&H, 100, WHO1), *cblk = heap_alloc(&H, 64 * KiB, WHO1);
-    uint8_t *g2 = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && big && g1 && cblk && g2);
-    fill(low, 100, 1);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(48 * KiB);
+    uint8_t *g1 = ALLOC(100), *cblk = ALLOC(64 * KiB), *g2 = ALLOC(100);
     raise_peak(160 * KiB);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b);
-    uint32_t lo = inner_start(b), hi = inner_end(b, size);
-    void *x = grow_past_peak(PAGES(lo, hi));        /* all of them */
-    CHECK_HEX_EQ(*given_back_mark(b), lo);
+    struct freed f = free_large(big);
+    void *x = grow_past_peak(f.n);                  /* all of them */
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.lo);
     CHECK_HEX_EQ(H.pending, HEAP_NONE);
     /* Another large block waits with its pages: it gives some back before
      * the grow callback is asked, and they stay given back. */
-    heap_free(&H, cblk, WHO1);
-    uint32_t c = block_at(cblk), chi = inner_end(c, free_size_at(c));
+    struct freed c = free_large(cblk);
     uint32_t peak = H.peak_backed, released = H.released;
 
     /* 10000 bytes from the block's front: the pages up to the remainder's
      * head have to come back; the limit refuses them. */
-    uint32_t need = PAGES(lo, inner_start(b + 10000 + HEAP_HEADER + 4));
+    uint32_t need = PAGES(f.lo, inner_start(f.b + 10000 + HEAP_HEADER + 4));
     CHECK(need >= 2);
     A.limit = A.backed - 4 * HEAP_PAGE;
     struct heap_stats before = stats();
@@ -2064,11 +2059,11 @@ static void release_alloc_refused(void)
     CHECK_INT_EQ(A.refused, refused + 1);
     CHECK_SAME_STATS(stats(), before);
     CHECK_HEAP();
-    CHECK_INT_EQ(free_size_at(b), size);
-    CHECK_HEX_EQ(*given_back_mark(b), lo);
-    CHECK_INT_EQ(backed_pages(lo, hi), 0);
+    CHECK_INT_EQ(free_size_at(f.b), f.size);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.lo);
+    CHECK_BACKED(f.lo, f.hi, false);
     CHECK_INT_EQ(H.released, released + need * HEAP_PAGE);
-    CHECK_HEX_EQ(*given_back_mark(c), chi - need * HEAP_PAGE);
+    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - need * HEAP_PAGE);
     CHECK_INT_EQ(H.mapped - H.released, A.backed);
     CHECK_INT_EQ(H.peak_backed, peak);
     /* Again: the same, and nothing more is given back. */
@@ -2079,215 +2074,177 @@ static void release_alloc_refused(void)
 
     /* With the limit raised, the same block serves. */
     A.limit = ARENA;
-    uint8_t *p = heap_alloc(&H, 10000, WHO2);
+    uint8_t *p = NEED(heap_alloc(&H, 10000, WHO2));
     EXPECT_NO_REPORT();
-    REQUIRE(p != NULL);
     CHECK_HEX_EQ((uintptr_t)p, (uintptr_t)big);
     fill(p, 10000, 8);
-    CHECK_INT_EQ(backed_pages(lo, lo + need * HEAP_PAGE), need);
-    CHECK_INT_EQ(backed_pages(lo + need * HEAP_PAGE, hi), 0);    /* still given back */
-    uint32_t rest = b + (uint32_t)heap_usable_size(&H, p) + HEAP_HEADER;
-    CHECK_HEX_EQ(*given_back_mark(rest), lo + need * HEAP_PAGE);
+    CHECK_BACKED(f.lo, f.lo + need * HEAP_PAGE, true);
+    CHECK_BACKED(f.lo + need * HEAP_PAGE, f.hi, false);    /* still given back */
+    uint32_t rest = f.b + (uint32_t)heap_usable_size(&H, p) + HEAP_HEADER;
+    CHECK_HEX_EQ(*given_back_mark(rest), f.lo + need * HEAP_PAGE);
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK_HEAP();
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
-    CHECK_INT_EQ(differs(p, 10000, 8), -1);
-    heap_free(&H, p, WHO1);
-    heap_free(&H, x, WHO1);
-    heap_free(&H, g1, WHO1);
-    heap_free(&H, g2, WHO1);
-    heap_free(&H, low, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    CHECK_INTACT(low, 100, 1);
+    CHECK_INTACT(p, 10000, 8);
+    FREE_ALL(p, x, g1, g2, low);
 }
 
 /* A block that gave pages back merges with a freed neighbour below (the
  * given-back tail stays as it is) and above (the tail reaches the new end:
  * the pages in between go at once). */
-static void release_merge_neighbours(void)
+HEAP_TEST(release_merge_neighbours)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *l = heap_alloc(&H, 2000, WHO1);
-    uint8_t *big = heap_alloc(&H, 48 * KiB, WHO1), *u = heap_alloc(&H, 6000, WHO1);
-    uint8_t *guard = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && l && big && u && guard);
-    fill(low, 100, 1);
-    fill(guard, 100, 2);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *l = ALLOC(2000), *big = ALLOC(48 * KiB);
+    uint8_t *u = ALLOC(6000), *guard = fill(ALLOC(100), 100, 2);
     raise_peak(160 * KiB);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b), hi = inner_end(b, size);
+    struct freed f = free_large(big);
     void *x = grow_past_peak(3);
-    uint32_t gone = hi - 3 * HEAP_PAGE;
-    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    uint32_t gone = f.hi - 3 * HEAP_PAGE;
+    CHECK_HEX_EQ(*given_back_mark(f.b), gone);
 
     /* Below: the merged block starts lower, its tail is the same. */
     unsigned shrinks = A.nshrink, grows = A.ngrow;
-    heap_free(&H, l, WHO1);
-    uint32_t m = block_at(l), msize = free_size_at(m);
-    CHECK_INT_EQ(msize, b + size - m);
-    CHECK_HEX_EQ(*given_back_mark(m), gone);
+    struct freed m = free_large(l);
+    CHECK_INT_EQ(m.size, f.b + f.size - m.b);
+    CHECK_HEX_EQ(*given_back_mark(m.b), gone);
     CHECK_INT_EQ(H.released, 3 * HEAP_PAGE);
-    CHECK_INT_EQ(backed_pages(inner_start(m), gone), PAGES(inner_start(m), gone));
-    CHECK_INT_EQ(backed_pages(gone, hi), 0);
-    CHECK_HEX_EQ(H.pending, m);
+    CHECK_BACKED(m.lo, gone, true);
+    CHECK_BACKED(gone, f.hi, false);
+    CHECK_HEX_EQ(H.pending, m.b);
     CHECK_INT_EQ(A.nshrink, shrinks);
     CHECK_HEAP();
 
     /* Above: the tail grows to the merged block's new end. */
     heap_free(&H, u, WHO1);
-    msize = free_size_at(m);
-    uint32_t mhi = inner_end(m, msize);
-    CHECK_INT_EQ(msize, block_at(guard) - m);
-    CHECK(mhi > hi);
-    CHECK_HEX_EQ(*given_back_mark(m), gone);
-    CHECK_INT_EQ(H.released, mhi - gone);
-    CHECK_INT_EQ(backed_pages(gone, mhi), 0);
-    CHECK_INT_EQ(backed_pages(inner_start(m), gone), PAGES(inner_start(m), gone));
+    m = describe_free(m.b);
+    CHECK_INT_EQ(m.size, block_at(guard) - m.b);
+    CHECK(m.hi > f.hi);
+    CHECK_HEX_EQ(*given_back_mark(m.b), gone);
+    CHECK_INT_EQ(H.released, m.hi - gone);
+    CHECK_BACKED(gone, m.hi, false);
+    CHECK_BACKED(m.lo, gone, true);
     CHECK_INT_EQ(A.nshrink, shrinks + 1);
     CHECK_INT_EQ(A.ngrow, grows);
-    CHECK_HEX_EQ(H.pending, m);
-    CHECK_HEX_EQ(H.pending_tail, m);
+    CHECK_HEX_EQ(H.pending, m.b);
+    CHECK_HEX_EQ(H.pending_tail, m.b);
     CHECK_HEAP();
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
-    CHECK_INT_EQ(differs(guard, 100, 2), -1);
-    heap_free(&H, x, WHO1);
-    heap_free(&H, low, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
+    CHECK_INTACT(low, 100, 1);
+    CHECK_INTACT(guard, 100, 2);
+    FREE_ALL(x, low, guard);
     CHECK_INT_EQ(stats().free_blocks, 1);
-    finish(true);
 }
+
+/* The case release_merge_between_in runs (see it). */
+static unsigned merge_case;
 
 /* A used block between two large free blocks is freed: the merged block
  * keeps one given-back tail, from the lowest page either gave back to its
  * end, the pages in between included. Three cases: the lower block gave
  * all back and the upper some; the lower some and the upper none; the lower
  * none and the upper some. */
+static void release_merge_between_in(void)
+{
+    uint8_t *b1 = ALLOC(40 * KiB), *mid = ALLOC(3000), *b2 = ALLOC(40 * KiB);
+    uint8_t *guard = fill(ALLOC(100), 100, 2);
+    raise_peak(160 * KiB);
+    struct freed f1, f2;
+    if (merge_case == 2) {              /* the upper one first: it goes first */
+        f2 = free_large(b2);
+        f1 = free_large(b1);
+    } else {
+        f1 = free_large(b1);
+        f2 = free_large(b2);
+    }
+    uint32_t gone;                      /* the first page the merged block gave back */
+    void *x;
+    if (merge_case == 0) {
+        x = grow_past_peak(f1.n + 2);
+        CHECK_HEX_EQ(*given_back_mark(f1.b), f1.lo);
+        CHECK_HEX_EQ(*given_back_mark(f2.b), f2.hi - 2 * HEAP_PAGE);
+        gone = f1.lo;
+    } else if (merge_case == 1) {
+        x = grow_past_peak(2);
+        CHECK_HEX_EQ(*given_back_mark(f1.b), f1.hi - 2 * HEAP_PAGE);
+        CHECK_HEX_EQ(*given_back_mark(f2.b), f2.hi);
+        gone = f1.hi - 2 * HEAP_PAGE;
+    } else {
+        x = grow_past_peak(2);
+        CHECK_HEX_EQ(*given_back_mark(f1.b), f1.hi);
+        CHECK_HEX_EQ(*given_back_mark(f2.b), f2.hi - 2 * HEAP_PAGE);
+        gone = f2.hi - 2 * HEAP_PAGE;
+    }
+    CHECK_HEAP();
+    uint32_t grows = A.ngrow;
+    heap_free(&H, mid, WHO1);
+    struct freed m = describe_free(f1.b);       /* merged with both */
+    CHECK_INT_EQ(m.size, block_at(guard) - f1.b);
+    CHECK_INT_EQ(m.hi, f2.hi);
+    CHECK_HEX_EQ(*given_back_mark(f1.b), gone);
+    CHECK_INT_EQ(H.released, f2.hi - gone);
+    CHECK_BACKED(gone, f2.hi, false);
+    CHECK_BACKED(f1.lo, gone, true);
+    CHECK_INT_EQ(A.ngrow, grows);
+    /* Still holding pages below its tail: it waits on the pending list. */
+    CHECK_HEX_EQ(H.pending, gone == f1.lo ? HEAP_NONE : f1.b);
+    CHECK_HEAP();
+    CHECK_INTACT(guard, 100, 2);
+    FREE_ALL(x, guard);
+    CHECK_INT_EQ(stats().free_blocks, 1);
+}
+
 static void release_merge_between(void)
 {
-    for (unsigned order = 0; order < 3; order++) {
-        REQUIRE(setup());
-        uint8_t *b1 = heap_alloc(&H, 40 * KiB, WHO1), *mid = heap_alloc(&H, 3000, WHO1);
-        uint8_t *b2 = heap_alloc(&H, 40 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
-        REQUIRE(b1 && mid && b2 && guard);
-        fill(guard, 100, 2);
-        raise_peak(160 * KiB);
-        uint32_t o1 = block_at(b1), o2 = block_at(b2);
-        if (order == 2) {               /* the upper one first: it goes first */
-            heap_free(&H, b2, WHO1);
-            heap_free(&H, b1, WHO1);
-        } else {
-            heap_free(&H, b1, WHO1);
-            heap_free(&H, b2, WHO1);
-        }
-        uint32_t s1 = free_size_at(o1), s2 = free_size_at(o2);
-        uint32_t lo1 = inner_start(o1), hi1 = inner_end(o1, s1), n1 = PAGES(lo1, hi1);
-        uint32_t hi2 = inner_end(o2, s2);
-        uint32_t gone;                  /* the first page the merged block gave back */
-        void *x;
-        if (order == 0) {
-            x = grow_past_peak(n1 + 2);
-            CHECK_HEX_EQ(*given_back_mark(o1), lo1);
-            CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 2 * HEAP_PAGE);
-            gone = lo1;
-        } else if (order == 1) {
-            x = grow_past_peak(2);
-            CHECK_HEX_EQ(*given_back_mark(o1), hi1 - 2 * HEAP_PAGE);
-            CHECK_HEX_EQ(*given_back_mark(o2), hi2);
-            gone = hi1 - 2 * HEAP_PAGE;
-        } else {
-            x = grow_past_peak(2);
-            CHECK_HEX_EQ(*given_back_mark(o1), hi1);
-            CHECK_HEX_EQ(*given_back_mark(o2), hi2 - 2 * HEAP_PAGE);
-            gone = hi2 - 2 * HEAP_PAGE;
-        }
-        CHECK_HEAP();
-        uint32_t grows = A.ngrow;
-        heap_free(&H, mid, WHO1);
-        uint32_t size = free_size_at(o1);
-        CHECK_INT_EQ(size, block_at(guard) - o1);
-        CHECK_INT_EQ(inner_end(o1, size), hi2);
-        CHECK_HEX_EQ(*given_back_mark(o1), gone);
-        CHECK_INT_EQ(H.released, hi2 - gone);
-        CHECK_INT_EQ(backed_pages(gone, hi2), 0);
-        CHECK_INT_EQ(backed_pages(lo1, gone), PAGES(lo1, gone));
-        CHECK_INT_EQ(A.ngrow, grows);
-        /* Still holding pages below its tail: it waits on the pending list. */
-        CHECK_HEX_EQ(H.pending, gone == lo1 ? HEAP_NONE : o1);
-        CHECK_HEAP();
-        CHECK_INT_EQ(differs(guard, 100, 2), -1);
-        heap_free(&H, x, WHO1);
-        heap_free(&H, guard, WHO1);
-        EXPECT_NO_REPORT();
-        CHECK_INT_EQ(stats().free_blocks, 1);
-        finish(true);
-    }
+    for (merge_case = 0; merge_case < 3; merge_case++)
+        on_heap(PLAIN_HEAP, release_merge_between_in);
 }
 
 /* A block that gave pages back merges into the free top: the heap is trimmed
  * with no slack, and none of the pages given back is backed on the way. */
-static void release_merge_into_top(void)
+HEAP_TEST(release_merge_into_top)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
-    uint8_t *u = heap_alloc(&H, 3000, WHO1);
-    REQUIRE(low && big && u);
-    fill(low, 100, 1);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(48 * KiB), *u = ALLOC(3000);
     raise_peak(160 * KiB);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big);
-    void *x = grow_past_peak(4);
-    heap_free(&H, x, WHO1);             /* the free top is right above u again */
+    struct freed f = free_large(big);
+    FREE_ALL(grow_past_peak(4));        /* the free top is right above u again */
     CHECK(top_free() > 0);
     CHECK_INT_EQ(H.released, 4 * HEAP_PAGE);
     uint32_t mapped = H.mapped, peak = H.peak_backed;
     unsigned grows = A.ngrow, shrinks = A.nshrink;
 
-    heap_free(&H, u, WHO1);
-    CHECK_INT_EQ(H.mapped, (b + HEAP_MIN_BLOCK + HEAP_HEADER + HEAP_PAGE - 1) &
+    FREE_ALL(u);
+    CHECK_INT_EQ(H.mapped, (f.b + HEAP_MIN_BLOCK + HEAP_HEADER + HEAP_PAGE - 1) &
                                ~(uint32_t)(HEAP_PAGE - 1));
     CHECK(H.mapped < mapped);
     CHECK_INT_EQ(H.released, 0);
     CHECK_INT_EQ(A.ngrow, grows);
     CHECK(A.nshrink > shrinks);
     CHECK_INT_EQ(A.backed, H.mapped);
-    CHECK_INT_EQ(backed_pages(H.mapped, mapped), 0);
+    CHECK_BACKED(H.mapped, mapped, false);
     CHECK_INT_EQ(H.peak_backed, peak);
     CHECK_HEX_EQ(H.pending, HEAP_NONE);
     CHECK_INT_EQ(stats().free_blocks, 1);
-    CHECK_INT_EQ(top_free(), H.mapped - HEAP_HEADER - b);
+    CHECK_INT_EQ(top_free(), H.mapped - HEAP_HEADER - f.b);
     CHECK(CHECK_WALK());
     CHECK_HEAP();
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
+    CHECK_INTACT(low, 100, 1);
     /* It grows again as usual. */
-    uint8_t *again = heap_alloc(&H, 48 * KiB, WHO1);
-    REQUIRE(again != NULL);
-    fill(again, 48 * KiB, 9);
+    uint8_t *again = fill(ALLOC(48 * KiB), 48 * KiB, 9);
     CHECK_HEAP();
-    heap_free(&H, again, WHO1);
-    heap_free(&H, low, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(again, low);
 }
 
 /* realloc grows a block in place into a free neighbour that gave pages
  * back: only the pages it needs come back, the remainder keeps its tail;
  * when they are refused, the block stays as it was. */
-static void release_realloc_in_place(void)
+HEAP_TEST(release_realloc_in_place)
 {
-    REQUIRE(setup());
-    uint8_t *low = heap_alloc(&H, 100, WHO1), *p = heap_alloc(&H, 1000, WHO1);
-    uint8_t *big = heap_alloc(&H, 64 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && p && big && guard);
-    fill(low, 100, 1);
-    fill(p, 1000, 2);
-    fill(guard, 100, 3);
+    uint8_t *low = fill(ALLOC(100), 100, 1), *p = fill(ALLOC(1000), 1000, 2);
+    uint8_t *big = ALLOC(64 * KiB), *guard = fill(ALLOC(100), 100, 3);
     raise_peak(160 * KiB);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b), hi = inner_end(b, size);
+    struct freed f = free_large(big);
     void *x = grow_past_peak(8);
-    uint32_t gone = hi - 8 * HEAP_PAGE, peak = H.peak_backed;
-    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    uint32_t gone = f.hi - 8 * HEAP_PAGE, peak = H.peak_backed;
+    CHECK_HEX_EQ(*given_back_mark(f.b), gone);
 
     /* Up to 100 bytes into the second given-back page: refused first. */
     uint32_t pb = block_at(p), end = gone + HEAP_PAGE + 100;
@@ -2297,9 +2254,9 @@ static void release_realloc_in_place(void)
     CHECK(heap_realloc(&H, p, req, WHO2) == NULL);
     EXPECT_REPORT(HEAP_ERR_OUT_OF_MEMORY, NULL, WHO2);
     CHECK_INT_EQ(heap_usable_size(&H, p), u0);
-    CHECK_INT_EQ(differs(p, 1000, 2), -1);
-    CHECK_INT_EQ(free_size_at(b), size);
-    CHECK_HEX_EQ(*given_back_mark(b), gone);
+    CHECK_INTACT(p, 1000, 2);
+    CHECK_INT_EQ(free_size_at(f.b), f.size);
+    CHECK_HEX_EQ(*given_back_mark(f.b), gone);
     CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
     CHECK_HEAP();
 
@@ -2308,11 +2265,11 @@ static void release_realloc_in_place(void)
     CHECK(heap_realloc(&H, p, req, WHO2) == p);
     EXPECT_NO_REPORT();
     CHECK_INT_EQ(heap_usable_size(&H, p), req);
-    CHECK_INT_EQ(differs(p, 1000, 2), -1);
+    CHECK_INTACT(p, 1000, 2);
     fill(p, req, 4);
-    CHECK_INT_EQ(backed_pages(gone, gone + 2 * HEAP_PAGE), 2);
-    CHECK_INT_EQ(backed_pages(gone + 2 * HEAP_PAGE, hi), 0);
-    CHECK_INT_EQ(free_size_at(end), b + size - end);
+    CHECK_BACKED(gone, gone + 2 * HEAP_PAGE, true);
+    CHECK_BACKED(gone + 2 * HEAP_PAGE, f.hi, false);
+    CHECK_INT_EQ(free_size_at(end), f.b + f.size - end);
     CHECK_HEX_EQ(*given_back_mark(end), gone + 2 * HEAP_PAGE);
     CHECK_INT_EQ(H.released, 6 * HEAP_PAGE);
     /* No other block had pages to give: the peak rose by the two. */
@@ -2324,81 +2281,70 @@ static void release_realloc_in_place(void)
     CHECK(heap_realloc(&H, p, req, WHO2) == p);
     EXPECT_NO_REPORT();
     CHECK_INT_EQ(heap_usable_size(&H, p), req);
-    CHECK_INT_EQ(differs(p, end - pb - HEAP_HEADER, 4), -1);
+    CHECK_INTACT(p, end - pb - HEAP_HEADER, 4);
     fill(p, req, 5);
     CHECK_INT_EQ(H.released, 0);
-    CHECK_INT_EQ(backed_pages(inner_start(b), hi), PAGES(inner_start(b), hi));
-    CHECK_INT_EQ(differs(low, 100, 1), -1);
-    CHECK_INT_EQ(differs(guard, 100, 3), -1);
+    CHECK_BACKED(f.lo, f.hi, true);
+    CHECK_INTACT(low, 100, 1);
+    CHECK_INTACT(guard, 100, 3);
     CHECK_HEAP();
-    heap_free(&H, p, WHO1);
-    heap_free(&H, x, WHO1);
-    heap_free(&H, low, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(p, x, low, guard);
 }
+
+/* heap_check finds something wrong, and says so in words that contain `what`. */
+static void check_finds(const char *what, const char *file, int line)
+{
+    const char *why = NULL;
+    if (heap_check(&H, &why))
+        check_fail(file, line, "heap_check passed; expected \"%s\"", what);
+    else if (!why || !strstr(why, what))
+        check_fail(file, line, "heap_check: \"%s\"; expected \"%s\"", why ? why : "(NULL)",
+                   what);
+}
+#define CHECK_FINDS(what)   check_finds((what), __FILE__, __LINE__)
 
 /* heap_check reads the given-back mark: wrong values are caught, whether
  * the block gave pages back or not. */
-static void release_check_detects_bad_mark(void)
+HEAP_TEST(release_check_detects_bad_mark)
 {
-    REQUIRE(setup());
-    uint8_t *big = heap_alloc(&H, 48 * KiB, WHO1), *guard = heap_alloc(&H, 100, WHO1);
-    REQUIRE(big && guard);
+    uint8_t *big = ALLOC(48 * KiB), *guard = ALLOC(100);
     raise_peak(160 * KiB);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b);
-    uint32_t lo = inner_start(b), hi = inner_end(b, size);
-    uint32_t *mark = given_back_mark(b);
-    const char *why = NULL;
+    struct freed f = free_large(big);
+    uint32_t *mark = given_back_mark(f.b);
 
     /* Nothing given back yet: the mark must be the inner pages' end. */
-    CHECK_HEX_EQ(*mark, hi);
-    *mark = hi - HEAP_PAGE;
-    CHECK(!heap_check(&H, &why));
-    CHECK_CONTAINS(why, "given-back mark");
-    *mark = hi;
+    CHECK_HEX_EQ(*mark, f.hi);
+    *mark = f.hi - HEAP_PAGE;
+    CHECK_FINDS("given-back mark");
+    *mark = f.hi;
     CHECK_HEAP();
 
     /* Three pages given back: a mark out of place, or in place but not
      * what was given back. */
     void *x = grow_past_peak(3);
-    uint32_t good = hi - 3 * HEAP_PAGE;
+    uint32_t good = f.hi - 3 * HEAP_PAGE;
     CHECK_HEX_EQ(*mark, good);
-    const uint32_t bad[] = { good + 8, hi, hi + HEAP_PAGE, lo - HEAP_PAGE, 0 };
+    const uint32_t bad[] = { good + 8, f.hi, f.hi + HEAP_PAGE, f.lo - HEAP_PAGE, 0 };
     for (unsigned i = 0; i < COUNT(bad); i++) {
         *mark = bad[i];
-        why = NULL;
-        CHECK(!heap_check(&H, &why));
-        CHECK_CONTAINS(why, "given-back pages are out of place");
+        CHECK_FINDS("given-back pages are out of place");
     }
     *mark = good - HEAP_PAGE;
-    why = NULL;
-    CHECK(!heap_check(&H, &why));
-    CHECK_CONTAINS(why, "counters disagree");
+    CHECK_FINDS("counters disagree");
     *mark = good;
     CHECK_HEAP();
-    heap_free(&H, x, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    FREE_ALL(x, guard);
 }
 
 /* A double free of a block whose head lies on a page given back since (it
  * merged into a block that had given its pages back) is reported: the page
  * reads as zeroes, and the heap does not take that for a head. */
-static void release_double_free_reported(void)
+HEAP_TEST(release_double_free_reported)
 {
-    REQUIRE(setup());
-    uint8_t *a = heap_alloc(&H, 64 * KiB, WHO1), *b = heap_alloc(&H, 8 * KiB, WHO1);
-    uint8_t *c = heap_alloc(&H, 32, WHO1);
-    REQUIRE(a && b && c);
-    fill(c, 32, 3);
-    heap_free(&H, a, WHO1);
-    uint32_t ab = block_at(a), asize = free_size_at(ab);
-    void *x = grow_past_peak(PAGES(inner_start(ab), inner_end(ab, asize)) + 4);
-    CHECK_INT_EQ(*given_back_mark(ab), inner_start(ab));  /* all of it went */
+    uint8_t *a = ALLOC(64 * KiB), *b = ALLOC(8 * KiB), *c = fill(ALLOC(32), 32, 3);
+    struct freed f = free_large(a);
+    void *x = grow_past_peak(f.n + 4);
+    CHECK_INT_EQ(*given_back_mark(f.b), f.lo);      /* all of it went */
     heap_free(&H, b, WHO1);             /* merges: b's head page goes too */
     uint32_t head_page = block_at(b) & ~(uint32_t)(HEAP_PAGE - 1);
     REQUIRE(backed_pages(head_page, head_page + HEAP_PAGE) == 0);
@@ -2409,51 +2355,34 @@ static void release_double_free_reported(void)
     CHECK(heap_realloc(&H, b, 10, WHO3) == NULL);
     EXPECT_REPORT(HEAP_ERR_DOUBLE_FREE, b, WHO3);
     CHECK_HEAP();
-    CHECK_INT_EQ(differs(c, 32, 3), -1);
-    heap_free(&H, x, WHO1);
-    heap_free(&H, c, WHO1);
-    EXPECT_NO_REPORT();
-    finish(true);
+    CHECK_INTACT(c, 32, 3);
+    FREE_ALL(x, c);
 }
 
 /* Without a shrink callback nothing is ever given back: no pending blocks,
  * and the heap grows past its peak with every page of a large free block
  * still there. */
-static void release_needs_shrink_callback(void)
+HEAP_TEST_ON(release_needs_shrink_callback, NO_SHRINK_HEAP(ARENA))
 {
-    REQUIRE(setup_with(ARENA, ARENA, ARENA, false));
-    uint8_t *low = heap_alloc(&H, 2000, WHO1), *big = heap_alloc(&H, 48 * KiB, WHO1);
-    uint8_t *guard = heap_alloc(&H, 100, WHO1);
-    REQUIRE(low && big && guard);
-    heap_free(&H, big, WHO1);
-    uint32_t b = block_at(big), size = free_size_at(b);
-    uint32_t lo = inner_start(b), hi = inner_end(b, size);
+    uint8_t *low = ALLOC(2000), *big = ALLOC(48 * KiB), *guard = ALLOC(100);
+    struct freed f = free_large(big);
     CHECK_HEX_EQ(H.pending, HEAP_NONE);
-    CHECK_HEX_EQ(*given_back_mark(b), hi);
-    uint8_t *more = heap_alloc(&H, 200 * KiB, WHO1);
-    REQUIRE(more != NULL);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.hi);
+    uint8_t *more = ALLOC(200 * KiB);
     CHECK_INT_EQ(H.released, 0);
     CHECK_INT_EQ(H.peak_backed, H.mapped);
-    CHECK_INT_EQ(backed_pages(lo, hi), PAGES(lo, hi));
+    CHECK_BACKED(f.lo, f.hi, true);
     /* Merging changes nothing either. */
     heap_free(&H, low, WHO1);
     CHECK_INT_EQ(H.released, 0);
     CHECK_HEX_EQ(H.pending, HEAP_NONE);
     CHECK_HEAP();
-    heap_free(&H, more, WHO1);
-    heap_free(&H, guard, WHO1);
-    EXPECT_NO_REPORT();
+    FREE_ALL(more, guard);
     CHECK_INT_EQ(H.released, 0);
     CHECK_INT_EQ(A.nshrink, 0);
-    finish(true);
 }
 
-/* Large blocks coming and going at random. The grow callback checks that
- * the heap never goes past its peak while a large free block still holds
- * pages; after an allocation that raised the peak, the peak is what the
- * heap would hold if every large free block had given all its pages back. */
-#define RELEASE_STRESS_OPS  200000
-#define RELEASE_STRESS_LIVE 40
+/* -- large blocks coming and going at random -- */
 
 static size_t release_stress_size(void)
 {
@@ -2465,119 +2394,84 @@ static size_t release_stress_size(void)
     return 100 * KiB + rng_below(200 * KiB);
 }
 
-static void release_peak_stress(void)
+static uint8_t *release_stress_alloc(size_t *size)
 {
-    REQUIRE(setup());
-    A.watch_peak = true;
-    static struct live live[RELEASE_STRESS_LIVE];
-    unsigned n = 0, rises = 0, rises_released = 0, gave_back = 0;
-    uint64_t next_seed = 1;
-    uint32_t most_released = 0;
-    rng_state = 0x52454C4541534521ull;         /* fixed: runs can be replayed */
-
-    for (unsigned op = 0; op < RELEASE_STRESS_OPS; op++) {
-        uint32_t r = rng_below(100);
-        uint32_t peak = H.peak_backed, released = H.released;
-        bool add = n == 0 ||
-                   (n < RELEASE_STRESS_LIVE && r < (n < RELEASE_STRESS_LIVE / 2 ? 60 : 40));
-        bool plain = false;             /* an allocation that frees nothing */
-        if (add) {
-            size_t size = release_stress_size();
-            uint8_t *p;
-            uint32_t kind = rng_below(10);
-            if (kind < 7) {
-                p = heap_alloc(&H, size, WHO1);
-                plain = true;
-            } else if (kind < 8) {
-                p = heap_calloc(&H, 1, size, WHO1);
-                plain = true;
-                if (p && !all_zero(p, size)) {
-                    check_fail(__FILE__, __LINE__, "op %u: calloc gave dirty memory", op);
-                    break;
-                }
-            } else {
-                p = heap_alloc_aligned(&H, (size_t)16 << rng_below(10), size, WHO1);
-            }
-            if (!p) {
-                check_fail(__FILE__, __LINE__, "op %u: allocation of %zu failed", op, size);
-                break;
-            }
-            live[n] = (struct live){ p, heap_usable_size(&H, p), next_seed++ };
-            fill(p, live[n].usable, live[n].seed);
-            n++;
-        } else {
-            unsigned i = rng_below(n);
-            struct live *l = &live[i];
-            long bad = differs(l->p, l->usable, l->seed);
-            if (bad >= 0) {
-                check_fail(__FILE__, __LINE__, "op %u: block %p (%zu bytes) damaged at +%ld",
-                           op, (void *)l->p, l->usable, bad);
-                break;
-            }
-            if (r < 75) {
-                heap_free(&H, l->p, WHO2);
-                live[i] = live[--n];
-            } else {
-                size_t size = 1 + release_stress_size();
-                uint8_t *q = heap_realloc(&H, l->p, size, WHO3);
-                if (!q) {
-                    check_fail(__FILE__, __LINE__, "op %u: realloc to %zu failed", op, size);
-                    break;
-                }
-                size_t u = heap_usable_size(&H, q);
-                bad = differs(q, u < l->usable ? u : l->usable, l->seed);
-                if (bad >= 0) {
-                    check_fail(__FILE__, __LINE__, "op %u: realloc lost data at +%ld", op, bad);
-                    break;
-                }
-                *l = (struct live){ q, u, next_seed++ };
-                fill(q, u, l->seed);
-            }
-        }
-        if (H.released > released)
-            gave_back++;
-        if (H.released > most_released)
-            most_released = H.released;
-        if (H.peak_backed > peak) {
-            rises++;
-            if (released)
-                rises_released++;
-            if (plain && H.peak_backed != ideal_backed()) {
-                check_fail(__FILE__, __LINE__, "op %u: the peak rose to %u, but %u would do",
-                           op, H.peak_backed, ideal_backed());
-                break;
-            }
-        }
-        const char *why = NULL;
-        if (!heap_check(&H, &why)) {
-            check_fail(__FILE__, __LINE__, "op %u: heap_check: %s", op, why);
-            break;
-        }
-        if (A.peak_breaks || A.nrep || H.mapped - H.released != A.backed) {
-            check_fail(__FILE__, __LINE__, "op %u: %u grows past the peak with pages "
-                       "pending, %u reports, mapped %u, released %u, backed %zu", op,
-                       A.peak_breaks, A.nrep, H.mapped, H.released, A.backed);
-            break;
-        }
+    uint32_t kind = rng_below(10);
+    if (kind < 7) {
+        R.plain = true;
+        return heap_alloc(&H, *size, WHO1);
     }
+    if (kind < 8) {
+        R.plain = true;
+        uint8_t *p = heap_calloc(&H, 1, *size, WHO1);
+        if (p && !all_zero(p, *size))
+            (void)RUN_FAIL("calloc gave dirty memory at %p", (void *)p);
+        return p;
+    }
+    return heap_alloc_aligned(&H, (size_t)16 << rng_below(10), *size, WHO1);
+}
+
+static size_t release_stress_resize(void)
+{
+    return 1 + release_stress_size();
+}
+
+static unsigned rel_rises, rel_rises_released, rel_gave_back;
+static uint32_t rel_most_released;
+
+/* After an allocation that raised the peak, the peak is what the heap would
+ * hold had every large free block given all its pages back; the grow
+ * callback saw no grow past the peak while pages were pending. */
+static bool release_stress_check(void)
+{
+    if (H.released > R.released_before)
+        rel_gave_back++;
+    if (H.released > rel_most_released)
+        rel_most_released = H.released;
+    if (H.peak_backed > R.peak_before) {
+        rel_rises++;
+        if (R.released_before)
+            rel_rises_released++;
+        if (R.plain && H.peak_backed != ideal_backed())
+            return RUN_FAIL("the peak rose to %u, but %u would do", H.peak_backed,
+                            ideal_backed());
+    }
+    if (A.peak_breaks || A.nrep || H.mapped - H.released != A.backed)
+        return RUN_FAIL("%u grows past the peak with pages pending, %u reports, mapped %u, "
+                        "released %u, backed %zu", A.peak_breaks, A.nrep, H.mapped,
+                        H.released, A.backed);
+    return true;
+}
+
+#define RELEASE_STRESS_OPS  200000
+
+static const struct run_spec release_stress_spec = {
+    .seed = 0x52454C4541534521ull, .ops = RELEASE_STRESS_OPS, .live_max = 40,
+    .add_low = 60, .add_high = 40, .free_below = 75,
+    .size = release_stress_size, .alloc = release_stress_alloc,
+    .resize = release_stress_resize, .check = release_stress_check,
+};
+
+/* Large blocks coming and going at random, the peak rule checked all along. */
+HEAP_TEST(release_peak_stress)
+{
+    A.watch_peak = true;
+    rel_rises = rel_rises_released = rel_gave_back = 0;
+    rel_most_released = 0;
+    bool ok = run_random(&release_stress_spec);
     printf("  release stress: %u operations; %u gave pages back, %u raised the peak "
            "(%u with pages given back), at most %u KiB given back; peak %u KiB\n",
-           RELEASE_STRESS_OPS, gave_back, rises, rises_released, most_released / 1024,
-           H.peak_backed / 1024);
-    if (check_failures) {
-        finish(false);
+           RELEASE_STRESS_OPS, rel_gave_back, rel_rises, rel_rises_released,
+           rel_most_released / 1024, H.peak_backed / 1024);
+    if (!ok) {
+        A.heap_broken = true;
         return;
     }
-    CHECK(gave_back > 100);
-    for (unsigned i = 0; i < n; i++) {
-        CHECK_INT_EQ(differs(live[i].p, live[i].usable, live[i].seed), -1);
-        heap_free(&H, live[i].p, WHO2);
-    }
-    CHECK_INT_EQ(stats().used_blocks, 0);
-    CHECK_INT_EQ(stats().free_blocks, 1);
+    CHECK(rel_gave_back > 100);
+    run_free_all();
+    CHECK_ALL_FREE();
     CHECK_INT_EQ(H.released, 0);
     CHECK_INT_EQ(A.peak_breaks, 0);
-    finish(true);
 }
 
 static void error_texts(void)
