@@ -47,13 +47,7 @@ __attribute__((noreturn)) static void finish(bool ok)
         while (serial_getc_poll() < 0)
             __asm__ volatile("pause");
     }
-    if (machine_exits())
-        kprintf("mematlas: done; QEMU exits with code %d.\n",
-                QEMU_EXIT_CODE(ok ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE));
-    else
-        kprintf("mematlas: done; the CPU is halted. (QEMU: close the window, or "
-                "press Ctrl-A X on the serial console.)\n");
-    machine_stop(ok);
+    kernel_stop("done", ok);
 }
 
 __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)

@@ -10,8 +10,13 @@
 /* "exit" on the command line: stop by leaving QEMU rather than halting. */
 void machine_set_exit(bool exit);
 bool machine_exits(void);
-/* Ends the run: QEMU exits 33 (success) or 35 (failure) when exiting was
- * asked for; otherwise, or without the device, the CPU halts. */
+/* Makes QEMU exit 33 (success) or 35 (failure) through isa-debug-exit when
+ * exiting was asked for. Returns only when that did not happen: exiting was
+ * not asked for, or no device answered (not QEMU, or QEMU without it). */
+void machine_exit(bool success);
+/* Interrupts off, the CPU halted for good. */
+__attribute__((noreturn)) void machine_halt(void);
+/* machine_exit, then machine_halt: for stops that have nothing to say. */
 __attribute__((noreturn)) void machine_stop(bool success);
 
 #endif

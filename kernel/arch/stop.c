@@ -19,13 +19,22 @@ bool machine_exits(void)
     return exit_on_stop;
 }
 
-void machine_stop(bool success)
+void machine_exit(bool success)
 {
-    if (exit_on_stop) {
-        /* On QEMU this never returns; on a machine without the device it
-         * is a write to an unused port, and we fall through to halting. */
+    /* On QEMU with the device this never returns; elsewhere it is a write to
+     * an unused port, and the caller goes on to say so and halt. */
+    if (exit_on_stop)
         outb(DEBUG_EXIT_PORT, success ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE);
-    }
+}
+
+void machine_halt(void)
+{
     for (;;)
         __asm__ volatile("cli; hlt");
+}
+
+void machine_stop(bool success)
+{
+    machine_exit(success);
+    machine_halt();
 }

@@ -27,12 +27,22 @@ void panic(const char *fmt, ...)
     vga_set_attr(VGA_ATTR(VGA_WHITE, VGA_RED));
     kprintf("\nmematlas: PANIC: %s\n", reason);
     proto_panic(reason);
-    if (machine_exits())
-        kprintf("mematlas: stopped; QEMU exits with code %d.\n",
-                QEMU_EXIT_CODE(DEBUG_EXIT_FAILURE));
-    else
-        kprintf("mematlas: stopped; the CPU is halted.\n");
-    machine_stop(false);
+    kernel_stop("stopped", false);
+}
+
+void kernel_stop(const char *what, bool success)
+{
+    if (machine_exits()) {
+        kprintf("mematlas: %s; QEMU exits with code %d.\n", what,
+                QEMU_EXIT_CODE(success ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE));
+        machine_exit(success);
+        kprintf("mematlas: no isa-debug-exit device answered (not QEMU, or QEMU "
+                "without -device isa-debug-exit); the CPU is halted instead.\n");
+    } else {
+        kprintf("mematlas: %s; the CPU is halted. (QEMU: close the window, or press "
+                "Ctrl-A X on the serial console.)\n", what);
+    }
+    machine_halt();
 }
 
 /* -fstack-protector with -mstack-protector-guard=global reads this word. */

@@ -353,6 +353,15 @@ def test_iso_is_at_most_one_mib():
     assert size <= 1024 * 1024, f"{q.ISO} is {size} bytes"
 
 
+def test_exit_without_the_exit_device_says_so_and_halts():
+    cmd = [c for c in q.qemu_command(kernel=q.ELF, append="exit")
+           if not c.startswith("isa-debug-exit")]
+    cmd.remove("-device")
+    b = q.boot(command=cmd, stop_when=r"the CPU is halted instead", timeout=60)
+    assert b.stopped_early, "no word that the exit device is missing:\n" + b.tail()
+    assert "no isa-debug-exit device answered" in b.output
+
+
 def test_default_iso_boots_to_the_atlas_and_halts():
     """What `make run` boots: no options, so the kernel shows the atlas and halts."""
     b = q.boot(iso=q.ISO, stop_when=r"the CPU is halted", timeout=90)
