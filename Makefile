@@ -47,7 +47,7 @@ HOSTCC  ?= gcc
 
 CFLAGS  := -std=gnu11 -ffreestanding -fno-pie -fno-pic -fno-omit-frame-pointer \
            -fno-asynchronous-unwind-tables -fcf-protection=none \
-           -march=i686 -mgeneral-regs-only -O2 -g \
+           -march=pentium -mgeneral-regs-only -O2 -g \
            -fstack-protector-strong -mstack-protector-guard=global \
            -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Iinclude -MMD -MP
@@ -97,12 +97,12 @@ test-isos: $(TEST_ISOS)
 $(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
 	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Iinclude $< -o $@
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.S
+$(BUILD)/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@

@@ -3,7 +3,7 @@
  *
  * The loader jumps to _start's physical address with paging off, EAX = its magic number and
  * EBX = the physical address of its information. This file does only what C
- * cannot: build the boot page directory, turn paging on, move to the higher
+ * cannot: check the CPU (cpucheck.S), build the boot page directory, turn paging on, move to the higher
  * half, set up the boot stack and the stack-protector canary, call C.
  *
  * The boot page directory maps:
@@ -67,6 +67,8 @@ _start:
         cld
         movl    %eax, PHYS(boot_magic)
         movl    %ebx, PHYS(boot_info_phys)
+        movl    $PHYS(_boot_stack_top), %esp    /* the loader leaves esp undefined */
+        call    cpu_check                       /* returns only on a CPU that will do */
 
         /* Identity slots 0..767: 4 MiB pages covering physical 0..3 GiB. */
         movl    $PHYS(boot_page_directory), %edi

@@ -60,15 +60,14 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
 
     if (bootinfo_parse(magic, info_phys, early_window, &boot) != 0)
         panic("%s; refusing to read the boot information", boot.error);
+    /* QEMU's -kernel puts the image path first; GRUB 2 does not. */
+    cmdline_parse(boot.cmdline, str_starts(boot.loader, "qemu"), &cmd);
+    machine_set_exit(cmd.exit);         /* from here on even a panic can exit QEMU */
     ksym_load(&boot, early_window, bump_alloc); /* function names for backtraces */
     paging_drop_identity();             /* boot info copied: the low half goes */
     frames_init(&boot);                 /* free RAM, minus all that is in use */
     paging_init();                      /* the kernel's own page tables */
     kheap_init();                       /* kmalloc from here on; bump sealed */
-
-    /* QEMU's -kernel puts the image path first; GRUB 2 does not. */
-    cmdline_parse(boot.cmdline, str_starts(boot.loader, "qemu"), &cmd);
-    machine_set_exit(cmd.exit);
     atlas_print_boot(&boot, &cmd);      /* what the loader and the command line said */
 
     atlas_build(&boot);                 /* every region, from the linker and the loader */

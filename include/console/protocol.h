@@ -66,7 +66,9 @@ void proto_demo_faulted(const char *name, int vector);
 /* A fault that ended a recursion: how deep it got on a stack of this size. */
 void proto_demo_overflowed(const char *name, int vector, unsigned depth,
                            unsigned stack_size);
-void proto_claim(const char *name, bool holds, const char *detail);
+/* A verdict on one of the guide's claims, decided from what was measured. */
+enum verdict { VERDICT_HOLDS, VERDICT_DIFFERS, VERDICT_CANNOT_TELL };
+void proto_claim(const char *name, enum verdict v, const char *detail);
 void proto_message(int index, const void *addr, const char *region, int from, int to);
 void proto_channel(int sent, int received, uint32_t used_before, uint32_t used_after);
 void proto_process(int argc, const void *sp, const void *argv, const void *envp,

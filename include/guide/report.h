@@ -8,9 +8,14 @@
 
 #include <stdbool.h>
 
+#include "console/protocol.h"
+
 /* "@symbol name=... addr=... region=..." and a line for people. */
 void show_address(const char *name, const void *addr, const char *what);
-/* "@claim name=... result=holds|differs detail=..." and a line for people. */
+/* "@claim name=... result=holds|differs|cannot-tell detail=..." and a line
+ * for people. */
+void claim_verdict(const char *demo, enum verdict v, const char *detail);
+/* The same, for a claim the measurement either confirms or not. */
 void claim(const char *demo, bool holds, const char *detail);
 /* "@warn source=demo" and a line for people: demo could not get `what`, and
  * stops without a verdict. */

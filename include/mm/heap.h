@@ -164,6 +164,9 @@ void heap_get_stats(const struct heap *h, struct heap_stats *s);
 void heap_walk(const struct heap *h,
                void (*fn)(void *ctx, uintptr_t payload, uint32_t size, bool used),
                void *ctx);
+/* True when the block whose payload heap_walk reported at `payload` is
+ * free but waiting, unmerged, in the small-block cache. */
+bool heap_is_cached(const struct heap *h, uintptr_t payload);
 const char *heap_error_text(enum heap_error e);
 
 #endif

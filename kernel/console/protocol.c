@@ -309,11 +309,15 @@ void proto_demo_overflowed(const char *name, int vector, unsigned depth,
     rec_end(f);
 }
 
-void proto_claim(const char *name, bool holds, const char *detail)
+void proto_claim(const char *name, enum verdict v, const char *detail)
 {
+    static const char *const results[] = {
+        [VERDICT_HOLDS] = "holds", [VERDICT_DIFFERS] = "differs",
+        [VERDICT_CANNOT_TELL] = "cannot-tell",
+    };
     uint32_t f = rec_begin("claim");
     word("name", name);
-    word("result", holds ? "holds" : "differs");
+    word("result", results[v]);
     quoted("detail", detail);
     rec_end(f);
 }

@@ -14,11 +14,20 @@ void show_address(const char *name, const void *addr, const char *what)
     kprintf("  %-22s %p  %-16s %s\n", name, addr, region_of(addr), what);
 }
 
+void claim_verdict(const char *demo, enum verdict v, const char *detail)
+{
+    static const char *const words[] = {
+        [VERDICT_HOLDS] = "the guide's claim HOLDS on this machine",
+        [VERDICT_DIFFERS] = "the guide's claim DIFFERS on this machine",
+        [VERDICT_CANNOT_TELL] = "this run CANNOT TELL whether the guide's claim holds",
+    };
+    kprintf("  => %s: %s\n", words[v], detail);
+    proto_claim(demo, v, detail);
+}
+
 void claim(const char *demo, bool holds, const char *detail)
 {
-    kprintf("  => the guide's claim %s on this machine: %s\n",
-            holds ? "HOLDS" : "DIFFERS", detail);
-    proto_claim(demo, holds, detail);
+    claim_verdict(demo, holds ? VERDICT_HOLDS : VERDICT_DIFFERS, detail);
 }
 
 void demo_out_of_memory(const char *demo, const char *what)

@@ -78,20 +78,26 @@ static const struct {
     { deep, 40, "deep" }, { overflow, 0, "overflow" },
 };
 
-/* Joins every task, says how each ended; true when all but the last
- * finished and the last was ended by its overflow. */
-static bool join_all(struct task *t[GOROUTINES], int codes[GOROUTINES])
+/* Joins every task and says how each ended. Holds when all but the last
+ * finished and the last was ended by passing its limit; cannot tell when
+ * the last was ended before that, for want of a frame to grow with. */
+static enum verdict join_all(struct task *t[GOROUTINES], int codes[GOROUTINES])
 {
-    bool as_planned = true;
+    bool finished = true, overflowed = false;
     for (int i = 0; i < GOROUTINES; i++) {
         int id = t[i]->id;
-        bool overflowed;
-        codes[i] = task_join_overflowed(t[i], &overflowed);
-        proto_task(id, codes[i], overflowed);
-        as_planned = as_planned && codes[i] == (i == OVERFLOWING ? -1 : 0);
+        bool over;
+        codes[i] = task_join_overflowed(t[i], &over);
+        proto_task(id, codes[i], over);
+        if (i == OVERFLOWING)
+            overflowed = codes[i] == -1 && over;
+        else
+            finished = finished && codes[i] == 0;
     }
     task_flush_events();
-    return as_planned;
+    if (finished && !overflowed && codes[OVERFLOWING] == -1)
+        return VERDICT_CANNOT_TELL;
+    return finished && overflowed ? VERDICT_HOLDS : VERDICT_DIFFERS;
 }
 
 void demo_goroutines(void)
@@ -117,14 +123,17 @@ void demo_goroutines(void)
     task_list_print();
     task_print_stacks();
     int codes[GOROUTINES];
-    bool as_planned = join_all(t, codes);
+    enum verdict v = join_all(t, codes);
     kprintf("The overflowing task was ended (exit %d); the others finished (exit %d %d %d %d).\n",
             codes[OVERFLOWING], codes[0], codes[1], codes[2], codes[3]);
     char detail[200];
     format_buf(detail, sizeof detail, "each task had its own stack in its own slot, "
                "starting with one page; the deep one grew page by page; the one that "
                "passed %s was ended, the rest finished", limit);
-    claim("goroutines", as_planned, detail);
+    if (v == VERDICT_CANNOT_TELL)
+        format_buf(detail, sizeof detail, "the overflowing task was ended before its "
+                   "%s limit: no frame was left to grow its stack (out of memory)", limit);
+    claim_verdict("goroutines", v, detail);
 }
 
 /* ---- a channel: the heap is shared by every task ------------------------------------- */

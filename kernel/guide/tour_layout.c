@@ -67,29 +67,59 @@ struct row {
 
 #define ROWS 6
 
-/* Draws the rows top-down with the distance to the next; true when each
- * is above the next. Without an environment its row has nothing to order. */
-static bool draw_diagram(const struct row rows[ROWS], bool no_env)
+/* The next row after i that has an address, or ROWS. */
+static unsigned next_row(const struct row rows[ROWS], unsigned i)
+{
+    do
+        i++;
+    while (i < ROWS && !rows[i].addr);
+    return i;
+}
+
+/* Draws the rows top-down with the distance to the next; true when each is
+ * above the next. A row without an address (no environment strings) is
+ * drawn empty and ordered with nothing. */
+static bool draw_diagram(const struct row rows[ROWS])
 {
     kprintf("\nThe guide's diagram, drawn from this machine (high addresses on top):\n");
     bool ordered = true;
     for (unsigned i = 0; i < ROWS; i++) {
-        char gap[16] = "";
-        if (i + 1 < ROWS) {
-            if (rows[i].addr > rows[i + 1].addr)
-                format_size(gap, sizeof gap, rows[i].addr - rows[i + 1].addr);
-            else if (!(i == 0 && no_env))
-                ordered = false;
+        kprintf("  +---------------------+\n");
+        if (!rows[i].addr) {
+            kprintf("  | %-19s |  (none on this boot)\n", rows[i].part);
+            continue;
         }
-        kprintf("  +---------------------+\n  | %-19s |  %p  %s\n", rows[i].part,
-                (void *)rows[i].addr, region_of((void *)rows[i].addr));
-        if (gap[0])
-            kprintf("  +---------------------+    %s down to the next\n", gap);
+        kprintf("  | %-19s |  %p  %s\n", rows[i].part, (void *)rows[i].addr,
+                region_of((void *)rows[i].addr));
+        unsigned next = next_row(rows, i);
+        char gap[16];
+        if (next < ROWS && rows[i].addr > rows[next].addr)
+            kprintf("  +---------------------+    %s down to the next\n",
+                    format_size(gap, sizeof gap, rows[i].addr - rows[next].addr));
+        else if (next < ROWS)
+            ordered = false;
     }
     kprintf("  +---------------------+\n");
     for (unsigned i = 0; i < ROWS; i++)
-        proto_layout(rows[i].part, (void *)rows[i].addr, region_of((void *)rows[i].addr));
+        if (rows[i].addr)
+            proto_layout(rows[i].part, (void *)rows[i].addr,
+                         region_of((void *)rows[i].addr));
     return ordered;
+}
+
+/* Holds when every part is in the guide's order; with no environment the
+ * order of the rest is shown but the claim as a whole cannot be told. */
+static void verdict(bool ordered, bool has_env)
+{
+    if (!ordered)
+        claim("layout", false, "the order on this machine differs from the guide's drawing");
+    else if (!has_env)
+        claim_verdict("layout", VERDICT_CANNOT_TELL, "the environment is empty, so "
+                      "nothing shows where its strings go; the other parts are in the "
+                      "guide's order");
+    else
+        claim("layout", true, "args above environment above this task's stack above the "
+              "heap above the globals above the code, as the guide draws it");
 }
 
 static int layout_main(int argc, char **argv, char **envp)
@@ -110,7 +140,7 @@ static int layout_main(int argc, char **argv, char **envp)
     int *managed = gc_new(sizeof *managed);     /* optional: the picture has no row for it */
     const struct row rows[ROWS] = {
         { "Command Line Args", argc ? (uintptr_t)argv[0] : me->args_lo },
-        { "Environment Vars", envp[0] ? (uintptr_t)envp[0] : me->env_lo },
+        { "Environment Vars", (uintptr_t)envp[0] },     /* 0: none */
         { "Stack", (uintptr_t)&local },
         { "Heap", (uintptr_t)heap },
         { "Global Variables", (uintptr_t)&globalCount },
@@ -122,12 +152,9 @@ static int layout_main(int argc, char **argv, char **envp)
         show_address("layout.gc.object", managed, "gc_new'd: the garbage-collected heap");
     show_address("layout.global", &globalCount, "globalCount");
     show_address("layout.code", (const void *)add, "func add");
-    bool ordered = draw_diagram(rows, !envp[0]);
+    bool ordered = draw_diagram(rows);
     kfree(heap);
-    claim("layout", ordered,
-          ordered ? "args above environment above this task's stack above the heap above "
-                    "the globals above the code, as the guide draws it"
-                  : "the order on this machine differs from the guide's drawing");
+    verdict(ordered, envp[0] != 0);
     return 0;
 }
 

@@ -183,6 +183,14 @@ void heap_walk(const struct heap *h,
         fn(ctx, (uintptr_t)payload_of(h, b), block_size(h, b), handed_out(block_flags(h, b)));
 }
 
+bool heap_is_cached(const struct heap *h, uintptr_t payload)
+{
+    for (uint32_t b = HEAP_FIRST; walk_ok(h, b); b += block_size(h, b))
+        if ((uintptr_t)payload_of(h, b) == payload)
+            return (block_flags(h, b) & (USED | CACHED)) == (USED | CACHED);
+    return false;
+}
+
 void heap_get_stats(const struct heap *h, struct heap_stats *s)
 {
     s->mapped = h->mapped;

@@ -10,6 +10,7 @@
 #include "boot/ksym.h"
 #include "memlayout.h"
 #include "mm/paging.h"
+#include "console/panic.h"
 #include "console/protocol.h"
 
 struct heap kernel_heap;
@@ -39,7 +40,8 @@ void kheap_init(void)
 {
     if (heap_init(&kernel_heap, HEAP_VIRT_START, HEAP_VIRT_SIZE, paging_back_range,
                   paging_release_range, report_misuse, 0) != 0)
-        kprintf("heap: no frame for the heap's first page\n");
+        panic("out of memory: no frame for the kernel heap's first page "
+              "(%u of the RAM's frames are free)", kernel_frames.free_frames);
     heap_set_cache(&kernel_heap, HEAP_CACHE_DEFAULT);   /* small blocks come back fast */
     bump_seal();
 }
@@ -103,7 +105,9 @@ void kheap_report(void)
 static void print_block(void *ctx, uintptr_t payload, uint32_t size, bool used)
 {
     (void)ctx;
-    kprintf("  %p  %8u  %s\n", (void *)payload, size, used ? "used" : "free");
+    kprintf("  %p  %8u  %s\n", (void *)payload, size, used ? "used"
+            : heap_is_cached(&kernel_heap, payload) ? "cached (freed; waits unmerged for reuse)"
+            : "free");
 }
 
 void kheap_walk_print(void)

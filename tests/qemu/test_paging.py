@@ -4,6 +4,8 @@ The demos fault on purpose; each must be reported with the right vector,
 region and reason, with function names in the backtrace, and the kernel
 must carry on to a clean exit (33) - never a reboot or a triple fault.
 """
+import re
+
 import pytest
 
 import qemu_boot as q
@@ -201,3 +203,17 @@ def test_map_runs_are_sorted_and_page_aligned():
         assert s % PAGE == 0 and e % PAGE == 0 and p % PAGE == 0 and s < e
     for a, c in zip(runs, runs[1:]):
         assert a[1] <= c[0]
+
+
+def test_heap_misuse_is_refused_and_the_dump_names_cached_blocks():
+    """Every misuse is a @warn source=heap; blocks freed into the small-block
+    cache are shown as cached, not as free blocks that failed to merge."""
+    b = q.boot(append="mode=test exit demo=heap-misuse")
+    b.assert_success()
+    warns = [w["msg"] for w in b.all("warn") if w["source"] == "heap"]
+    assert any(w.startswith("double free") for w in warns), warns
+    assert len(warns) >= 3, warns
+    dump = b.output.split("heap blocks (payload address")[1].split("@demo")[0]
+    states = re.findall(r"^  0x[0-9a-f]{8}\s+\d+  (\w+)", dump, re.M)
+    assert "cached" in states and "free" in states, dump
+    assert b.one("demo")["result"] == "finished"

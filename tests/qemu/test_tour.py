@@ -1,5 +1,7 @@
 """The guide, live: every section's demo, its addresses and its verdict;
 the arguments and environment at the top of a process-like task."""
+import re
+
 import pytest
 
 import qemu_boot as q
@@ -14,16 +16,18 @@ def num(s):
     return int(s, 16)
 
 
-def demo(append, mem="128M", timeout=180):
+def demo(append, mem="128M", timeout=180, extra=()):
     b = q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit {append}",
-               extra=["-initrd", q.ELF], timeout=timeout)
+               extra=["-initrd", q.ELF, *extra], timeout=timeout)
     b.assert_success()
     return b
 
 
 @pytest.fixture(scope="module")
 def tour():
-    return demo('demo=all one "two words" GOGC=100 EMPTY= X="a b"')
+    # Instructions, not time: the stack-vs-heap verdict cannot flip with load.
+    return demo('demo=all one "two words" GOGC=100 EMPTY= X="a b"',
+                extra=["-icount", "shift=0,sleep=off"])
 
 
 def test_all_walks_the_guide_in_order(tour):
@@ -172,7 +176,7 @@ ALLOCATION_VERDICTS = ["layout", "stack", "heap", "data", "code", "escape", "gc"
 
 def test_short_of_memory_a_demo_says_so_instead_of_a_verdict():
     for mem in TIGHT:
-        b = q.boot(kernel=q.ELF, mem=mem, append="exit demo=all", timeout=180)
+        b = q.boot(kernel=q.ELF, mem=mem, append="exit demo=all X=1", timeout=180)
         if b.exit_code == q.EXIT_SUCCESS:
             break
     else:
@@ -186,6 +190,28 @@ def test_short_of_memory_a_demo_says_so_instead_of_a_verdict():
             assert claims[name] == EXPECTED[name], (name, claims[name])
     assert short, f"{mem} was not short of memory: the test shows nothing"
     assert [d["name"] for d in b.all("demo")][-1] == "all"
+
+
+def test_empty_environment_cannot_tell_the_layout():
+    """Nothing to place between the arguments and the stack: no verdict
+    claims the guide's order holds for an environment that is not there."""
+    b = demo("demo=layout")
+    assert not b.all("env")
+    assert "Environment Vars" not in [p["part"] for p in b.all("layout")]
+    c = b.one("claim")
+    assert c["result"] == "cannot-tell" and "environment is empty" in c["detail"], c
+
+
+def test_stack_vs_heap_ratios_have_a_decimal_and_decide_the_verdict(tour):
+    m = tour.one("measure")
+    stack, heap, gc = (int(m[k]) for k in ("stack_cycles", "heap_cycles", "gc_cycles"))
+    ratios = re.findall(r"\|\s+(\d+\.\d)x \|", tour.output)
+    assert len(ratios) == 3 and ratios[0] == "1.0", ratios
+    assert ratios[1] == f"{round(heap / stack, 1):.1f}" or \
+        abs(float(ratios[1]) - heap / stack) <= 0.05, (ratios, heap, stack)
+    holds = float(ratios[1]) > 1.0 and float(ratios[2]) > 1.0
+    claim = [c for c in tour.all("claim") if c["name"] == "stack-vs-heap"][0]
+    assert claim["result"] == ("holds" if holds else "differs"), (claim, ratios)
 
 
 def test_hundred_variables_and_a_long_command_line():
