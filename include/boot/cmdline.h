@@ -41,8 +41,10 @@ struct cmdline {
 };
 
 /*
- * Splits line into c. With first_is_image, the first word is the path of the
- * kernel image (QEMU's -kernel puts it there) and is kept apart. Never fails:
+ * Splits line into c. With first_is_image, the line starts with the path of
+ * the kernel image (QEMU's -kernel puts it there), which is kept apart: the
+ * first word, or, when the path holds spaces, everything through the last
+ * word ending in ".elf" before any KEY=VALUE or "--" word. Never fails:
  * what cannot be taken is dropped with a warning.
  */
 void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c);

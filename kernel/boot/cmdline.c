@@ -148,6 +148,58 @@ static void place_word(struct cmdline *c, const char *word, bool after_dashes)
     }
 }
 
+#define IMAGE_SUFFIX ".elf"
+
+/* True when the word [s, e) ends in IMAGE_SUFFIX. */
+static bool ends_like_image(const char *s, const char *e)
+{
+    size_t n = sizeof IMAGE_SUFFIX - 1;
+    return (size_t)(e - s) >= n && strncmp(e - n, IMAGE_SUFFIX, n) == 0;
+}
+
+/*
+ * QEMU's -kernel starts the line with the image's path, which may hold
+ * spaces ("/home/me/my os/mematlas.elf"): it runs through the last word
+ * ending in ".elf" that comes before any option-like word (KEY=VALUE or
+ * "--"), or else is the first word. Returns its length.
+ */
+static size_t image_path_length(const char *line)
+{
+    const char *p = line, *end = 0;
+    while (*p) {
+        const char *s = p;
+        while (*p && !is_space(*p))
+            p++;
+        bool option = (p - s == 2 && s[0] == '-' && s[1] == '-');
+        for (const char *q = s; q < p && !option; q++)
+            option = *q == '=';
+        if (end && option)
+            break;
+        if (!end || ends_like_image(s, p))
+            end = p;
+        while (is_space(*p))
+            p++;
+    }
+    return end ? (size_t)(end - line) : 0;
+}
+
+/* Copies the image path into c->words and returns where the rest begins. */
+static const char *take_image(struct cmdline *c, const char *line, char **out)
+{
+    while (is_space(*line))
+        line++;
+    size_t n = image_path_length(line);
+    if (!n)
+        return line;                    /* a blank line names no image */
+    if (n > sizeof c->words / 2)
+        n = sizeof c->words / 2;        /* an absurd path still leaves room */
+    memcpy(*out, line, n);
+    (*out)[n] = '\0';
+    c->image = *out;
+    *out += n + 1;
+    return line + n;
+}
+
 void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
 {
     memset(c, 0, sizeof *c);
@@ -156,8 +208,8 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
     char *out = c->words;
     char *const limit = c->words + sizeof c->words - 1;
     bool after_dashes = false;
-    int index = 0;
-    const char *p = line;
+    int index = first_is_image;         /* the image path is word 1 */
+    const char *p = first_is_image ? take_image(c, line, &out) : line;
 
     for (;;) {
         while (is_space(*p))
@@ -181,8 +233,6 @@ void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c)
         }
         if (!word_is_kept(c, &w, index, col))
             out = word;
-        else if (first_is_image && index == 1)
-            c->image = word;
         else if (!after_dashes && strcmp(word, "--") == 0)
             after_dashes = true;
         else if (after_dashes || !take_option(c, word))

@@ -327,6 +327,24 @@ static void image_first(void)
     CHECK_LISTS(c, LIST("x"), NONE);
 }
 
+/* QEMU writes the path as it is: spaces in it do not make arguments. */
+static void image_path_with_spaces(void)
+{
+    struct cmdline *c = parse("/home/me/my os/mem atlas.elf a B=c.elf exit", true);
+    CHECK_STR_EQ(c->image, "/home/me/my os/mem atlas.elf");
+    CHECK(c->exit);
+    CHECK_LISTS(c, LIST("a"), LIST("B=c.elf"));
+
+    /* A .elf word after an option is an argument; with no .elf word the
+     * path is the first word. */
+    c = parse("/k.elf X=1 other.elf", true);
+    CHECK_STR_EQ(c->image, "/k.elf");
+    CHECK_LISTS(c, LIST("other.elf"), LIST("X=1"));
+    c = parse("/boot/kernel two words", true);
+    CHECK_STR_EQ(c->image, "/boot/kernel");
+    CHECK_LISTS(c, LIST("two", "words"), NONE);
+}
+
 static void hundred_env_vars(void)
 {
     char line[2048] = "";
@@ -452,6 +470,7 @@ static const struct check_test tests[] = {
     TEST(bad_bytes),
     TEST(too_many_warnings),
     TEST(image_first),
+    TEST(image_path_with_spaces),
     TEST(hundred_env_vars),
     TEST(too_many_words),
     TEST(worst_case_line),

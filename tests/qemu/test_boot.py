@@ -263,6 +263,15 @@ def test_arguments_environment_and_quotes():
     assert [e["value"] for e in b.all("env")] == ["FOO=bar", "EMPTY=", "QUOTED=a b"]
 
 
+def test_kernel_path_with_spaces_is_not_an_argument(tmp_path):
+    image = tmp_path / "my os" / "mem atlas.elf"
+    image.parent.mkdir()
+    image.write_bytes(open(q.ELF, "rb").read())
+    b = q.boot(kernel=str(image), append="mode=test exit hello")
+    b.assert_success()
+    assert [a["value"] for a in b.all("arg")] == ["mematlas", "hello"]
+
+
 def test_hundred_environment_variables():
     env = " ".join(f"VAR{i}=value{i}" for i in range(100))
     b = q.boot(append="mode=test exit " + env)
@@ -474,6 +483,26 @@ def test_wrong_magic_stops_with_a_clear_message():
     assert "0x12345678" in text and "neither Multiboot 1" in text, text
     assert "@region" not in text, "the kernel went on after a wrong magic"
     protocol.check_output(text.replace("\r\n", "\n"))   # the early @panic keeps the contract
+
+
+# ---- running out of memory ------------------------------------------------------
+
+def assert_out_of_memory_panic(b):
+    assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
+    reason = b.one("panic")["reason"]
+    assert reason.startswith("out of memory: no frame for the kernel heap"), reason
+    assert not b.all("fault"), "a fault instead of a clear panic"
+
+
+def test_too_little_ram_for_the_heap_is_a_clear_panic():
+    assert_out_of_memory_panic(q.boot(mem="1600K"))
+
+
+def test_a_module_that_fills_ram_is_a_clear_panic(tmp_path):
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(64 * 1024 * 1024)
+    assert_out_of_memory_panic(q.boot(mem="64M", extra=["-initrd", str(big)]))
 
 
 # ---- modules -----------------------------------------------------------------------
