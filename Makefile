@@ -102,14 +102,34 @@ $(BUILD)/%.o: %.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/%.o: $(BUILD)/%.S
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
 $(BUILD)/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-$(ELF): $(KERNEL_OBJ) $(BUILD)/linker.ld
+# Linked twice, as Linux's kallsyms: first with an empty table of function
+# names, then with the table of the first link's functions (tools/ksymtab.py),
+# which lies after .text and so moves none of them; --check makes sure.
+KSYM_PASS1 := $(BUILD)/mematlas.pass1.elf
+
+$(BUILD)/ksym-empty.S: tools/ksymtab.py | $(BUILD)
+	$(Q)$(PYTHON) tools/ksymtab.py --empty $@
+
+$(KSYM_PASS1): $(KERNEL_OBJ) $(BUILD)/ksym-empty.o $(BUILD)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJ) -lgcc
+	$(Q)$(CC) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJ) $(BUILD)/ksym-empty.o -lgcc
+
+$(BUILD)/ksymtab.S: $(KSYM_PASS1) tools/ksymtab.py
+	$(Q)$(PYTHON) tools/ksymtab.py $< $@
+
+$(ELF): $(KERNEL_OBJ) $(BUILD)/ksymtab.o $(BUILD)/linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJ) $(BUILD)/ksymtab.o -lgcc
+	$(Q)$(PYTHON) tools/ksymtab.py --check $@ $(BUILD)/ksymtab.S || { rm -f $@; exit 1; }
 	$(Q)grub-file --is-x86-multiboot $@ || { echo "$@: no valid Multiboot 1 header" >&2; rm -f $@; exit 1; }
 	$(Q)grub-file --is-x86-multiboot2 $@ || { echo "$@: no valid Multiboot 2 header" >&2; rm -f $@; exit 1; }
 

@@ -3,8 +3,8 @@
  *
  * They come from the ELF .symtab that the boot loader loaded along with the
  * section headers it handed over (Multiboot 1 flag bit 5, Multiboot 2 tag 9).
- * QEMU's -kernel hands over no section headers; then a module that is the
- * kernel's own ELF file (-initrd build/mematlas.elf) serves instead.
+ * QEMU's -kernel hands over no section headers; then the table of functions
+ * linked into the image serves (tools/ksymtab.py, a second link step).
  * The table is copied while the early identity mapping still exists, into
  * memory from an allocator the caller gives (at boot, the bump allocator),
  * sized to what is there.
@@ -25,7 +25,7 @@ typedef void *(*ksym_alloc_fn)(size_t size, size_t align);
 
 /* Reads the symbols; call before paging_drop_identity. Returns how many. */
 unsigned ksym_load(const struct boot_info *bi, phys_window window, ksym_alloc_fn alloc);
-/* "elf-sections", "module" or "none". */
+/* "elf-sections", "embedded" or "none". */
 const char *ksym_source(void);
 unsigned ksym_count(void);
 /* The function or object holding addr, or NULL; *offset is addr - its start. */

@@ -1,6 +1,7 @@
 /*
- * ksym.c - copy the kernel's function and object symbols into a small
- * sorted table that fault reports can search.
+ * ksym.c - the kernel's symbols for fault reports: the functions and objects
+ * of the .symtab a loader hands over, copied into a small sorted table, or
+ * else the table of functions the image carries (tools/ksymtab.py).
  */
 #include "boot/ksym.h"
 
@@ -38,30 +39,16 @@ static const char *source = "none";
 static struct boot_range ranges[2];
 static unsigned range_count;
 
-/* Where the section headers, symtab and strtab bytes are: physical memory as
- * the loader left it (base 0, use sh_addr), or a file image (use sh_offset). */
-struct elf_view {
-    phys_window window;
-    uint64_t file_base;     /* physical start of the file image, if a module */
-    uint64_t file_size;
-    bool is_file;
-};
-
-static const void *view_section(const struct elf_view *v, const struct elf_shdr *sh)
+/* A section the loader loaded, through the window onto physical memory. */
+static const void *view_section(phys_window window, const struct elf_shdr *sh)
 {
-    if (v->is_file) {
-        if ((uint64_t)sh->offset + sh->size > v->file_size)
-            return 0;
-        return v->window(v->file_base + sh->offset, sh->size);
-    }
     if (!sh->addr)
         return 0;           /* the loader did not load it */
     uint64_t phys = sh->addr >= KERNEL_VIRT_BASE ? sh->addr - KERNEL_VIRT_BASE : sh->addr;
-    return v->window(phys, sh->size);
+    return window(phys, sh->size);
 }
 
-static unsigned take_symbols(const struct elf_view *v, const uint8_t *shdrs,
-                             uint32_t num)
+static unsigned take_symbols(phys_window window, const uint8_t *shdrs, uint32_t num)
 {
     for (uint32_t i = 0; i < num; i++) {
         struct elf_shdr sh, strsh;
@@ -69,15 +56,13 @@ static unsigned take_symbols(const struct elf_view *v, const uint8_t *shdrs,
         if (sh.type != SHT_SYMTAB || sh.link >= num || sh.entsize != ELF_SYM_SIZE)
             continue;
         memcpy(&strsh, shdrs + sh.link * ELF_SHDR_SIZE, sizeof strsh);
-        const uint8_t *syms = view_section(v, &sh);
-        const char *strs = view_section(v, &strsh);
+        const uint8_t *syms = view_section(window, &sh);
+        const char *strs = view_section(window, &strsh);
         if (!syms || !strs)
             return 0;
-        if (!v->is_file) {
-            ranges[0] = (struct boot_range){ sh.addr, (uint64_t)sh.addr + sh.size };
-            ranges[1] = (struct boot_range){ strsh.addr, (uint64_t)strsh.addr + strsh.size };
-            range_count = 2;
-        }
+        ranges[0] = (struct boot_range){ sh.addr, (uint64_t)sh.addr + sh.size };
+        ranges[1] = (struct boot_range){ strsh.addr, (uint64_t)strsh.addr + strsh.size };
+        range_count = 2;
         /* Two passes: count what is wanted, take room for it, copy it. */
         unsigned want = 0, bytes = 0;
         for (int pass = 0; pass < 2; pass++) {
@@ -137,47 +122,30 @@ static bool load_from_sections(const struct boot_info *bi, phys_window window)
                                   (uint32_t)(bi->elf_range.end - bi->elf_range.start));
     if (!shdrs)
         return false;
-    struct elf_view v = { window, 0, 0, false };
-    return take_symbols(&v, shdrs, bi->elf_num) > 0;
+    return take_symbols(window, shdrs, bi->elf_num) > 0;
 }
 
-static bool load_from_module(const struct boot_module *m, phys_window window)
-{
-    uint64_t size = m->range.end - m->range.start;
-    const uint8_t *ehdr = size >= 52 ? window(m->range.start, 52) : 0;
-    if (!ehdr || memcmp(ehdr, "\177ELF", 4) != 0 || ehdr[4] != 1 /* 32-bit */)
-        return false;
-    uint32_t shoff;
-    uint16_t shentsize, shnum;
-    memcpy(&shoff, ehdr + 32, 4);
-    memcpy(&shentsize, ehdr + 46, 2);
-    memcpy(&shnum, ehdr + 48, 2);
-    if (shentsize != ELF_SHDR_SIZE || (uint64_t)shoff + (uint64_t)shnum * shentsize > size)
-        return false;
-    const uint8_t *shdrs = window(m->range.start + shoff, (uint32_t)shnum * shentsize);
-    if (!shdrs)
-        return false;
-    struct elf_view v = { window, m->range.start, size, true };
-    return take_symbols(&v, shdrs, shnum) > 0;
-}
+/* The table the second link put in the image (tools/ksymtab.py). */
+extern const uint32_t ksym_embedded_count;
+extern const struct ksym ksym_embedded_table[];
+extern const char ksym_embedded_names[];
 
 unsigned ksym_load(const struct boot_info *bi, phys_window window, ksym_alloc_fn a)
 {
     alloc = a;
     count = names_used = range_count = 0;
-    source = "none";
     if (load_from_sections(bi, window)) {
-        source = "elf-sections";
+        source = "elf-sections";        /* functions and objects, from the loader */
         return count;
     }
-    count = names_used = range_count = 0;
-    for (unsigned i = 0; i < bi->module_count; i++)
-        if (load_from_module(&bi->modules[i], window)) {
-            source = "module";
-            return count;
-        }
-    count = 0;
-    return 0;
+    /* No section headers (QEMU's -kernel): the functions the image carries.
+     * A module is never read for names: it may be any program's ELF. */
+    table = (struct ksym *)ksym_embedded_table;
+    names = (char *)ksym_embedded_names;
+    count = ksym_embedded_count;
+    range_count = 0;
+    source = count ? "embedded" : "none";
+    return count;
 }
 
 const char *ksym_source(void)

@@ -4,7 +4,9 @@ The demos fault on purpose; each must be reported with the right vector,
 region and reason, with function names in the backtrace, and the kernel
 must carry on to a clean exit (33) - never a reboot or a triple fault.
 """
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -104,12 +106,41 @@ def test_demo_through_grub_uses_the_loaders_section_headers():
     assert b.one("demo")["result"] == "faulted"
 
 
-def test_without_a_symbol_table_faults_still_explain_themselves():
+def test_without_section_headers_faults_name_their_functions():
+    """QEMU's -kernel hands over no section headers: the table the second
+    link put into the image names the functions."""
     b = q.boot(kernel=q.ELF, append="mode=test exit demo=null")
     b.assert_success()
-    assert b.one("ksym")["source"] == "none"
+    ksym = b.one("ksym")
+    assert ksym["source"] == "embedded" and int(ksym["count"]) > 50, ksym
     assert b.one("fault")["region"] == "user.space"
-    assert b.all("backtrace")[0]["symbol"] == "?"
+    frames = [f["symbol"] for f in b.all("backtrace")]
+    assert frames[0] == "demo_null" and "kernel_main" in frames, frames
+
+
+def test_another_programs_elf_as_a_module_never_names_the_kernels_functions(tmp_path):
+    foreign = tmp_path / "foreign.elf"
+    subprocess.run(["objcopy", "--prefix-symbols=foreign_", q.ELF, str(foreign)], check=True)
+    b = q.boot(kernel=q.ELF, append="mode=test exit demo=null", extra=["-initrd", str(foreign)])
+    b.assert_success()
+    frames = [f["symbol"] for f in b.all("backtrace")]
+    assert frames[0] == "demo_null", frames
+    assert not any(f.startswith("foreign_") for f in frames), frames
+
+
+def test_the_embedded_table_is_the_images_own_functions(tmp_path):
+    """The second link moved no function: the table in the image is the
+    table of the image's functions, and the check notices one that is not."""
+    table = os.path.join(q.BUILD, "ksymtab.S")
+    check = ["/usr/bin/python3", "tools/ksymtab.py", "--check", q.ELF]
+    assert subprocess.run(check + [table], cwd=q.ROOT).returncode == 0
+    text = open(table).read()
+    assert "kernel_main" in text and "demo_null" in text
+    moved = tmp_path / "moved.S"
+    moved.write_text(re.sub(r"0x([0-9a-f]{8}), ", lambda m: f"0x{int(m.group(1), 16) + 4:08x}, ",
+                            text, count=1))
+    assert subprocess.run(check + [str(moved)], cwd=q.ROOT,
+                          capture_output=True).returncode != 0
 
 
 # ---- frames at many memory sizes ------------------------------------------------
