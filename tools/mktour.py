@@ -26,14 +26,14 @@ def boot():
            "-no-reboot", "-m", "128M",
            "-display", "none", "-serial", "stdio", "-monitor", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", elf, "-initrd", elf, "-append", APPEND]
+           "-kernel", elf, "-append", APPEND]
     run = subprocess.run(cmd, capture_output=True, timeout=300, cwd=ROOT)
     if run.returncode != 33:
         sys.exit(f"mktour: the boot exited {run.returncode}, not 33")
     shown = ["qemu-system-i386 -accel tcg -icount shift=0,sleep=off -m 128M \\",
              "    -serial stdio -display none \\",
              "    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \\",
-             "    -kernel build/mematlas.elf -initrd build/mematlas.elf \\",
+             "    -kernel build/mematlas.elf \\",
              f"    -append '{APPEND}'"]
     output = run.stdout.decode("latin-1").replace("\r\n", "\n")
     output = output.replace(f'cmdline="{elf} ', 'cmdline="build/mematlas.elf ', 1)
