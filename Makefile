@@ -32,6 +32,7 @@ PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug be
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
 .PHONY: $(PUBLIC_TARGETS) clean check-fresh
+.DEFAULT_GOAL := all
 check-fresh:
 	tools/check-fresh.sh
 $(PUBLIC_TARGETS):

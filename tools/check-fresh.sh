@@ -34,7 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-rm -rf "$root"
+# Never delete through a mount (/dev is bound in while the check runs).
+if mount | grep -q " $root/"; then die "something is still mounted under $root"; fi
+rm -rf --one-file-system "$root"
 mkdir -p "$root"
 echo "check-fresh: debootstrap $suite from $mirror into $root"
 debootstrap --variant=minbase --include=make,git,ca-certificates "$suite" "$root" "$mirror" \
