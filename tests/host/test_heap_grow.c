@@ -47,6 +47,67 @@ static uint8_t *alloc_growing(size_t size, uint64_t seed)
     return p;
 }
 
+/* A big block at the top, then freed: whole pages go back. Returns the
+ * peak it took the heap to, or 0 when freeing it made no shrink call. */
+static uint32_t big_top_block_trimmed(uintptr_t base)
+{
+    uint32_t before_big = H.mapped;
+    uint8_t *big = fill(ALLOC(300 * KiB), 300 * KiB, 99);
+    uint32_t peak = H.mapped;
+    CHECK(peak >= before_big + 300 * KiB);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK(CHECK_WALK());
+    unsigned shrinks = A.nshrink;
+    heap_free(&H, big, WHO1);
+    if (!CHECK_INT_EQ(A.nshrink, shrinks + 1))
+        return 0;
+    struct call sh = A.shrinks[shrinks];
+    CHECK_INT_EQ(sh.addr % HEAP_PAGE, 0);
+    CHECK_INT_EQ(sh.bytes % HEAP_PAGE, 0);
+    CHECK_HEX_EQ(sh.addr + sh.bytes, base + peak);
+    CHECK_HEX_EQ(sh.addr, base + H.mapped);
+    CHECK(H.mapped < peak);
+    CHECK(H.mapped <= before_big + 2 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK(stats().largest_free < HEAP_TRIM_AT);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+    return peak;
+}
+
+/* A big free block that is not at the top stays mapped ... */
+static void big_free_block_below_top(void)
+{
+    uint8_t *big2 = ALLOC(200 * KiB), *cap = ALLOC(16);
+    uint32_t mapped = H.mapped;
+    unsigned shrinks = A.nshrink;
+    heap_free(&H, big2, WHO1);
+    CHECK_INT_EQ(A.nshrink, shrinks);
+    CHECK_INT_EQ(H.mapped, mapped);
+    CHECK(stats().largest_free >= 200 * KiB);
+    /* ... until what is above it goes: then the merged top is trimmed. */
+    heap_free(&H, cap, WHO1);
+    CHECK_INT_EQ(A.nshrink, shrinks + 1);
+    CHECK(H.mapped < mapped);
+    CHECK(CHECK_WALK());
+}
+
+/* Shrinking a big top block with realloc gives pages back too; the block,
+ * 100 bytes of pattern 5 now, is returned. */
+static uint8_t *realloc_trims_top(void)
+{
+    uint8_t *r = fill(ALLOC(200 * KiB), 200 * KiB, 5);
+    uint32_t mapped = H.mapped;
+    unsigned shrinks = A.nshrink;
+    CHECK(heap_realloc(&H, r, 100, WHO1) == r);
+    CHECK_INTACT(r, 100, 5);
+    CHECK_INT_EQ(A.nshrink, shrinks + 1);
+    CHECK(H.mapped < mapped);
+    CHECK(CHECK_WALK());
+    CHECK_HEAP();
+    return r;
+}
+
 HEAP_TEST(grow_and_trim)
 {
     uintptr_t base = H.base;
@@ -62,52 +123,11 @@ HEAP_TEST(grow_and_trim)
     CHECK_INT_EQ(m[1] - m[0], heap_usable_size(&H, m[0]) + HEAP_HEADER);
     CHECK_INT_EQ(m[2] - m[1], heap_usable_size(&H, m[1]) + HEAP_HEADER);
 
-    /* A big one at the top, then freed: whole pages go back. */
-    uint32_t before_big = H.mapped;
-    uint8_t *big = fill(ALLOC(300 * KiB), 300 * KiB, 99);
-    uint32_t peak = H.mapped;
-    CHECK(peak >= before_big + 300 * KiB);
-    CHECK_INT_EQ(H.peak_backed, peak);
-    CHECK(CHECK_WALK());
-    unsigned shrinks = A.nshrink;
-    heap_free(&H, big, WHO1);
-    REQUIRE_INT_EQ(A.nshrink, shrinks + 1);
-    struct call sh = A.shrinks[shrinks];
-    CHECK_INT_EQ(sh.addr % HEAP_PAGE, 0);
-    CHECK_INT_EQ(sh.bytes % HEAP_PAGE, 0);
-    CHECK_HEX_EQ(sh.addr + sh.bytes, base + peak);
-    CHECK_HEX_EQ(sh.addr, base + H.mapped);
-    CHECK(H.mapped < peak);
-    CHECK(H.mapped <= before_big + 2 * HEAP_PAGE);
-    CHECK_INT_EQ(H.peak_backed, peak);
-    CHECK(stats().largest_free < HEAP_TRIM_AT);
-    CHECK(CHECK_WALK());
-    CHECK_HEAP();
-
-    /* A big free block that is not at the top stays mapped. */
-    uint8_t *big2 = ALLOC(200 * KiB), *cap = ALLOC(16);
-    uint32_t mapped = H.mapped;
-    shrinks = A.nshrink;
-    heap_free(&H, big2, WHO1);
-    CHECK_INT_EQ(A.nshrink, shrinks);
-    CHECK_INT_EQ(H.mapped, mapped);
-    CHECK(stats().largest_free >= 200 * KiB);
-    /* ... until what is above it goes: then the merged top is trimmed. */
-    heap_free(&H, cap, WHO1);
-    CHECK_INT_EQ(A.nshrink, shrinks + 1);
-    CHECK(H.mapped < mapped);
-    CHECK(CHECK_WALK());
-
-    /* Shrinking a big top block with realloc gives pages back too. */
-    uint8_t *r = fill(ALLOC(200 * KiB), 200 * KiB, 5);
-    mapped = H.mapped;
-    shrinks = A.nshrink;
-    CHECK(heap_realloc(&H, r, 100, WHO1) == r);
-    CHECK_INTACT(r, 100, 5);
-    CHECK_INT_EQ(A.nshrink, shrinks + 1);
-    CHECK(H.mapped < mapped);
-    CHECK(CHECK_WALK());
-    CHECK_HEAP();
+    uint32_t peak = big_top_block_trimmed(base);
+    if (!peak)
+        return;
+    big_free_block_below_top();
+    uint8_t *r = realloc_trims_top();
 
     /* Freeing it all keeps at most a couple of pages. */
     for (unsigned i = 0; i < 3; i++) {

@@ -10,28 +10,10 @@
 #define _GNU_SOURCE
 #include "heap_release.h"
 
-/* A large block freed in the middle keeps its pages while the heap grows
- * up to its peak. Past the peak it gives back just the pages needed, from
- * its end; when it has none left, the peak rises by the rest. */
-HEAP_TEST(release_waits_for_peak)
+/* With large block f freed and pending below the peak: growing right up to
+ * the peak takes nothing from it; two pages past it, its last two pages go. */
+static void gives_back_only_past_peak(struct freed f, uint32_t peak)
 {
-    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(48 * KiB);
-    uint8_t *guard = fill(ALLOC(100), 100, 2);
-    raise_peak(160 * KiB);
-    uint32_t peak = H.peak_backed;
-    CHECK(H.mapped < peak);
-
-    struct freed f = free_large(big);
-    REQUIRE(f.size >= 48 * KiB);
-    REQUIRE(f.n > 6);
-    /* Freed: it waits on the pending list with every page still there. */
-    CHECK_HEX_EQ(H.pending, f.b);
-    CHECK_HEX_EQ(H.pending_tail, f.b);
-    CHECK_INT_EQ(H.released, 0);
-    CHECK_HEX_EQ(*given_back_mark(f.b), f.hi);
-    CHECK_BACKED(f.lo, f.hi, true);
-    CHECK_HEAP();
-
     /* Growing right up to the peak takes nothing from it. */
     unsigned shrinks = A.nshrink;
     void *x = grow_past_peak(0);
@@ -59,10 +41,35 @@ HEAP_TEST(release_waits_for_peak)
     CHECK_HEAP();
     FREE_ALL(x);
     CHECK_INT_EQ(H.released, 2 * HEAP_PAGE);    /* trimming the top leaves it be */
+}
+
+/* A large block freed in the middle keeps its pages while the heap grows
+ * up to its peak. Past the peak it gives back just the pages needed, from
+ * its end; when it has none left, the peak rises by the rest. */
+HEAP_TEST(release_waits_for_peak)
+{
+    uint8_t *low = fill(ALLOC(100), 100, 1), *big = ALLOC(48 * KiB);
+    uint8_t *guard = fill(ALLOC(100), 100, 2);
+    raise_peak(160 * KiB);
+    uint32_t peak = H.peak_backed;
+    CHECK(H.mapped < peak);
+
+    struct freed f = free_large(big);
+    REQUIRE(f.size >= 48 * KiB);
+    REQUIRE(f.n > 6);
+    /* Freed: it waits on the pending list with every page still there. */
+    CHECK_HEX_EQ(H.pending, f.b);
+    CHECK_HEX_EQ(H.pending_tail, f.b);
+    CHECK_INT_EQ(H.released, 0);
+    CHECK_HEX_EQ(*given_back_mark(f.b), f.hi);
+    CHECK_BACKED(f.lo, f.hi, true);
+    CHECK_HEAP();
+
+    gives_back_only_past_peak(f, peak);
 
     /* Past the peak by more than the block has left: it gives back all the
      * rest, leaves the pending list, and the peak rises by the difference. */
-    x = grow_past_peak(f.n - 2 + 3);
+    void *x = grow_past_peak(f.n - 2 + 3);
     CHECK_INT_EQ(H.released, f.n * HEAP_PAGE);
     CHECK_BACKED(f.lo, f.hi, false);
     CHECK_HEX_EQ(*given_back_mark(f.b), f.lo);

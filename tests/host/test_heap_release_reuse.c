@@ -9,6 +9,64 @@
 #define _GNU_SOURCE
 #include "heap_release.h"
 
+/* The state of release_alloc_backs_again once its first block is had:
+ * large block f gave back its pages from gone on, its front is used now and
+ * rest is its free remainder; c, freed later, holds all its pages; grows
+ * and peak are from before the first block. */
+struct backs_again {
+    struct freed f, c;
+    uint32_t gone, rest, peak;
+    unsigned grows;
+};
+
+/* The block of req2 bytes from rest up to end2, 100 bytes into the second
+ * given-back page (see release_alloc_backs_again); it is returned filled
+ * with pattern 6. */
+static uint8_t *alloc_into_second_page(const struct backs_again *s, uint32_t end2, size_t req2)
+{
+    struct freed f = s->f, c = s->c;
+    uint32_t gone = s->gone, rest = s->rest, peak = s->peak;
+    unsigned grows = s->grows;
+    uint8_t *p2 = ALLOC(req2);
+    CHECK_HEX_EQ((uintptr_t)p2, H.base + rest + HEAP_HEADER);
+    if (CHECK_INT_EQ(A.ngrow, grows + 1)) {
+        CHECK_HEX_EQ(A.grows[grows].addr, H.base + gone);
+        CHECK_INT_EQ(A.grows[grows].bytes, 2 * HEAP_PAGE);
+    }
+    fill(p2, req2, 6);
+    CHECK_BACKED(gone, gone + 2 * HEAP_PAGE, true);
+    CHECK_BACKED(gone + 2 * HEAP_PAGE, f.hi, false);
+    CHECK_INT_EQ(free_size_at(end2), f.b + f.size - end2);
+    CHECK_HEX_EQ(*given_back_mark(end2), gone + 2 * HEAP_PAGE);
+    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 2 * HEAP_PAGE);
+    CHECK_BACKED(c.hi - 2 * HEAP_PAGE, c.hi, false);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    /* The remainder has given back all its pages: only the other block waits. */
+    CHECK_HEX_EQ(H.pending, c.b);
+    CHECK_HEX_EQ(H.pending_tail, c.b);
+    CHECK_HEAP();
+    return p2;
+}
+
+/* The block from end2 that leaves a small one (see release_alloc_backs_again),
+ * returned filled with pattern 7. */
+static uint8_t *alloc_most_of_rest(const struct backs_again *s, uint32_t end2)
+{
+    struct freed f = s->f, c = s->c;
+    uint32_t peak = s->peak;
+    size_t req3 = free_size_at(end2) - HEAP_PAGE - HEAP_HEADER;
+    uint8_t *p3 = fill(ALLOC(req3), req3, 7);
+    CHECK_HEX_EQ((uintptr_t)p3, H.base + end2 + HEAP_HEADER);
+    CHECK_BACKED(f.lo, f.hi, true);
+    CHECK_BACKED(c.hi - 8 * HEAP_PAGE, c.hi, false);
+    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
+    CHECK_INT_EQ(H.peak_backed, peak);
+    CHECK_HEAP();
+    return p3;
+}
+
 /* Allocating from a block that gave pages back backs again the pages the
  * new block and the remainder's head need, no more; a remainder big enough
  * keeps its given-back tail; an older pending block pays for the backing. */
@@ -42,43 +100,18 @@ HEAP_TEST(release_alloc_backs_again)
     CHECK_HEX_EQ(H.pending, rest);                  /* and it still has pages */
     CHECK_HEX_EQ(H.pending_tail, c.b);
     CHECK_HEAP();
+    const struct backs_again s = { f, c, gone, rest, peak, grows };
 
     /* One reaching 100 bytes into the second given-back page: those two
      * pages come back (the second holds the remainder's head too), and the
      * other large block gives back two pages to pay for them. */
     uint32_t end2 = gone + HEAP_PAGE + 100;
     size_t req2 = end2 - rest - HEAP_HEADER;
-    uint8_t *p2 = ALLOC(req2);
-    CHECK_HEX_EQ((uintptr_t)p2, H.base + rest + HEAP_HEADER);
-    if (CHECK_INT_EQ(A.ngrow, grows + 1)) {
-        CHECK_HEX_EQ(A.grows[grows].addr, H.base + gone);
-        CHECK_INT_EQ(A.grows[grows].bytes, 2 * HEAP_PAGE);
-    }
-    fill(p2, req2, 6);
-    CHECK_BACKED(gone, gone + 2 * HEAP_PAGE, true);
-    CHECK_BACKED(gone + 2 * HEAP_PAGE, f.hi, false);
-    CHECK_INT_EQ(free_size_at(end2), f.b + f.size - end2);
-    CHECK_HEX_EQ(*given_back_mark(end2), gone + 2 * HEAP_PAGE);
-    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 2 * HEAP_PAGE);
-    CHECK_BACKED(c.hi - 2 * HEAP_PAGE, c.hi, false);
-    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
-    CHECK_INT_EQ(H.peak_backed, peak);
-    /* The remainder has given back all its pages: only the other block waits. */
-    CHECK_HEX_EQ(H.pending, c.b);
-    CHECK_HEX_EQ(H.pending_tail, c.b);
-    CHECK_HEAP();
+    uint8_t *p2 = alloc_into_second_page(&s, end2, req2);
 
     /* Most of the remainder, leaving a small block: every page it gave back
      * comes back, and the other block gives back as many again. */
-    size_t req3 = free_size_at(end2) - HEAP_PAGE - HEAP_HEADER;
-    uint8_t *p3 = fill(ALLOC(req3), req3, 7);
-    CHECK_HEX_EQ((uintptr_t)p3, H.base + end2 + HEAP_HEADER);
-    CHECK_BACKED(f.lo, f.hi, true);
-    CHECK_BACKED(c.hi - 8 * HEAP_PAGE, c.hi, false);
-    CHECK_HEX_EQ(*given_back_mark(c.b), c.hi - 8 * HEAP_PAGE);
-    CHECK_INT_EQ(H.released, 8 * HEAP_PAGE);
-    CHECK_INT_EQ(H.peak_backed, peak);
-    CHECK_HEAP();
+    uint8_t *p3 = alloc_most_of_rest(&s, end2);
 
     /* Nothing else was touched. */
     CHECK_INTACT(low, 100, 1);
