@@ -154,10 +154,10 @@ $(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(HEADERS
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
 
-$(BUILD)/host/heapbench: tools/heapbench.c $(HEAP_SRC) $(HEADERS)
+$(BUILD)/host/heapbench: $(wildcard tools/heapbench*.c tools/heapbench*.h) $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c $(HEAP_SRC) -o $@
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) $(filter %.c,$^) -o $@
 
 $(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
