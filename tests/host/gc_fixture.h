@@ -3,7 +3,7 @@
  * conservative mark-and-sweep collector (test_gc_alloc.c, test_gc_mark.c,
  * test_gc_pacing.c, test_gc_stress.c), over host memory. The arena is a
  * PROT_NONE reservation whose pages the grow callback opens (and the shrink
- * callback closes again), as in test_heap.c. The roots are precise: the roots
+ * callback closes again), as in heap_fixture.h. The roots are precise: the roots
  * callback scans the static array roots[] and nothing else - never this
  * program's stack or registers - so what a collection keeps is exactly what
  * is reachable from roots[], which the tests work out for themselves and
