@@ -17,6 +17,8 @@
 BUILD   ?= build
 MEM     ?= 128M
 PYTHON  ?= /usr/bin/python3
+# Builds run in parallel, JOBS at a time; the tests run one by one.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 # A real cross compiler: i686-elf-gcc when there is one, else Debian's.
 CROSS   ?= $(if $(shell command -v i686-elf-gcc 2>/dev/null),i686-elf-,i686-linux-gnu-)
@@ -37,7 +39,7 @@ check-fresh:
 	tools/check-fresh.sh
 $(PUBLIC_TARGETS):
 	@tools/deps.sh $(CROSS)
-	@$(MAKE) --no-print-directory MEMATLAS_DEPS_OK=1 $@
+	@$(MAKE) --no-print-directory -j$(JOBS) MEMATLAS_DEPS_OK=1 $@
 clean:
 	rm -rf $(BUILD)
 else
@@ -149,10 +151,18 @@ $(BUILD)/test/mb2-overflow.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit demo=stack-overflow
 
-$(BUILD)/host/%: tests/host/%.c $(HOST_SRC) $(wildcard tests/host/*.h) $(HEADERS)
+# The cores are compiled once for all the host tests, each test links them.
+HOST_OBJ := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_SRC))
+
+$(BUILD)/host/obj/%.o: %.c $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/%: tests/host/%.c $(HOST_OBJ) $(wildcard tests/host/*.h) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_SRC) -o $@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_OBJ) -o $@
 
 $(BUILD)/host/heapbench: $(wildcard tools/heapbench*.c tools/heapbench*.h) $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -137,56 +137,48 @@ def small_size(rng):
     return rng.randint(129, 256)
 
 
-def gen_churn():
-    t = Trace("churn", 1, "small-object churn: 16..256 bytes around a population "
-                          "of 2,000..4,000 blocks, 5% resizes")
+def population(t, steps, period, lo, hi, size, resize):
+    """Allocations, frees and resizes that keep the number of live blocks
+    near a target, drawn again from [lo, hi] every `period` steps."""
     rng = t.rng
     pop = LiveSet()
-    target = 3000
-    for step in range(190_000):
-        if step % 20_000 == 0:
-            target = rng.randint(2000, 4000)
+    target = lo
+    for step in range(steps):
+        if step % period == 0:
+            target = rng.randint(lo, hi)
         p_alloc = 0.5 + 0.5 * (target - len(pop)) / target
         r = rng.random()
         if len(pop) == 0 or r < p_alloc * 0.95:
-            pop.add(t.alloc(small_size(rng)))
+            pop.add(t.alloc(size(rng)))
         elif r < 0.95:
             i = pop.pick(rng)
             pop.remove(i)
             t.free(i)
         else:
-            t.realloc(pop.pick(rng), small_size(rng))
+            i = pop.pick(rng)
+            t.realloc(i, resize(rng, t.live[i]))
     t.free_all_random()
     return t
+
+
+def gen_churn():
+    t = Trace("churn", 1, "small-object churn: 16..256 bytes around a population "
+                          "of 2,000..4,000 blocks, 5% resizes")
+    return population(t, 190_000, 20_000, 2000, 4000, small_size,
+                      lambda rng, old: small_size(rng))
+
+
+def powerlaw_resize(rng, old):
+    if rng.random() < 0.75:         # grow, as buffers do
+        return min(64 * KIB, old + old // 2 + rng.randint(8, 64))
+    return max(8, old // 2)
 
 
 def gen_powerlaw():
     t = Trace("powerlaw", 2, "sizes 8 B..64 KiB, 8 * Pareto(alpha 0.7); population "
                              "around 5,000 blocks; 5% resizes, mostly growing")
-    rng = t.rng
-    pop = LiveSet()
-    target = 5000
-    for step in range(180_000):
-        if step % 15_000 == 0:
-            target = rng.randint(3000, 7000)
-        p_alloc = 0.5 + 0.5 * (target - len(pop)) / target
-        r = rng.random()
-        if len(pop) == 0 or r < p_alloc * 0.95:
-            pop.add(t.alloc(pareto_size(rng, 8, 0.7, 64 * KIB)))
-        elif r < 0.95:
-            i = pop.pick(rng)
-            pop.remove(i)
-            t.free(i)
-        else:
-            i = pop.pick(rng)
-            old = t.live[i]
-            if rng.random() < 0.75:         # grow, as buffers do
-                new = min(64 * KIB, old + old // 2 + rng.randint(8, 64))
-            else:
-                new = max(8, old // 2)
-            t.realloc(i, new)
-    t.free_all_random()
-    return t
+    return population(t, 180_000, 15_000, 3000, 7000,
+                      lambda rng: pareto_size(rng, 8, 0.7, 64 * KIB), powerlaw_resize)
 
 
 def grow_shrink_size(rng):

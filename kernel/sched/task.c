@@ -23,6 +23,7 @@
 #define POOL_SIZE       16      /* frames kept ready for stack growth */
 #define EVENTS_MAX      64
 #define INITIAL_FRAME   6       /* words on a new stack: see task_spawn */
+#define DYING_ROOM      16      /* bytes left above a faulted task's last frame */
 
 static struct task main_task;
 static struct task *current = &main_task;
@@ -472,7 +473,7 @@ bool task_end_after_fault(const struct fault *f, struct fault_resume *r)
                     task_stack_classify(f->addr, &owner) == STACK_OVERFLOW && owner == t;
     kprintf("  task %d (%s) is ended; the others carry on.\n", t->id, t->name);
     r->fn = die_after_fault;
-    r->esp = t->stack_top - 16;         /* its stack may be full: start from the top */
+    r->esp = t->stack_top - DYING_ROOM; /* its stack may be full: start from the top */
     return true;
 }
 
