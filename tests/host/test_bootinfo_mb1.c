@@ -203,6 +203,14 @@ static void mb1_cmdline_exactly_max(void)
     CHECK(!bi->cmdline_cut);
     CHECK_INT_EQ(bi->cmdline_length, CMDLINE_MAX - 1);
     CHECK_INT_EQ(strlen(bi->cmdline), CMDLINE_MAX - 1);
+
+    /* One byte more is the shortest line that is cut. */
+    mem[MB1_CMDLINE + CMDLINE_MAX - 1] = 'z';
+    bi = mb1_parse();
+    CHECK(bi->cmdline_cut);
+    CHECK_INT_EQ(bi->cmdline_length, CMDLINE_MAX);
+    CHECK_INT_EQ(strlen(bi->cmdline), CMDLINE_MAX - 1);
+    CHECK_ONLY_WARNING(bi, "command line is 4096 bytes", "kept the first 4095");
 }
 
 static void mb1_cmdline_no_end(void)
