@@ -153,6 +153,7 @@ $(BUILD)/test/mb2-overflow.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
 
 # The cores are compiled once for all the host tests, each test links them.
 HOST_OBJ := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_SRC))
+.SECONDARY: $(HOST_OBJ)
 
 $(BUILD)/host/obj/%.o: %.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)

@@ -65,6 +65,7 @@ struct boot_info {
     struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
 
     unsigned module_count;
+    unsigned modules_given;             /* by the loader; past the limit, dropped */
     struct boot_range modules_range;    /* MB1's module list */
     struct boot_module modules[BOOT_MODULES_MAX];
 

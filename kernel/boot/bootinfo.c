@@ -38,27 +38,34 @@ static int fail(struct boot_info *bi, const char *fmt, ...)
     return -1;
 }
 
+#define STRING_UNREADABLE   (-1)    /* read_string: a byte could not be read */
+#define STRING_NO_END       (-2)    /* read_string: no NUL within the limit */
+
 /*
  * Copies the NUL-terminated string at phys into dst, scanning at most `limit`
- * bytes. Returns its full length, or -1 when it cannot be read or has no NUL
- * within the limit.
+ * bytes; dst is always terminated. Returns its full length, or
+ * STRING_UNREADABLE, or STRING_NO_END (dst then holds its first bytes).
  */
 static long read_string(phys_window window, uint64_t phys, uint32_t limit,
                         char *dst, size_t dstsize)
 {
+    if (dstsize)
+        dst[0] = '\0';
     for (uint32_t i = 0; i < limit; i++) {
         const char *p = window(phys + i, 1);
         if (!p)
-            return -1;
+            return STRING_UNREADABLE;
         if (*p == '\0') {
             if (dstsize)
                 dst[i < dstsize ? i : dstsize - 1] = '\0';
             return (long)i;
         }
-        if (i + 1 < dstsize)
+        if (i + 1 < dstsize) {
             dst[i] = *p;
+            dst[i + 1] = '\0';
+        }
     }
-    return -1;
+    return STRING_NO_END;
 }
 
 static enum mmap_type map_type(uint32_t t)
@@ -100,6 +107,7 @@ struct loader_string {
     char *text;
     size_t size;
     struct boot_range *range;   /* where the loader put it, NUL included */
+    bool may_be_cut;            /* with no end in sight, keep its start */
 };
 
 /*
@@ -111,7 +119,9 @@ static long take_string(struct boot_info *bi, phys_window window, uint64_t phys,
                         uint32_t limit, const struct loader_string *dst)
 {
     long len = read_string(window, phys, limit, dst->text, dst->size);
-    if (len < 0) {
+    if (len == STRING_NO_END && dst->may_be_cut) {
+        len = limit;                    /* longer still: cut like any long one */
+    } else if (len < 0) {
         warn(bi, "%s at 0x%llx is unreadable or has no end; ignored", dst->what,
              (unsigned long long)phys);
         dst->text[0] = '\0';
@@ -122,16 +132,22 @@ static long take_string(struct boot_info *bi, phys_window window, uint64_t phys,
     return len;
 }
 
+/* MB1 gives no length: a line with no end within limit is cut like any
+ * long one (unbounded). MB2's tag bounds it: no end there is a broken tag. */
 static void take_cmdline(struct boot_info *bi, phys_window window, uint64_t phys,
-                         uint32_t limit)
+                         uint32_t limit, bool unbounded)
 {
     struct loader_string dst = { "command line", bi->cmdline, sizeof bi->cmdline,
-                                 &bi->cmdline_range };
+                                 &bi->cmdline_range, unbounded };
     long len = take_string(bi, window, phys, limit, &dst);
     if (len < 0)
         return;
     bi->cmdline_length = (uint32_t)len;
-    if ((unsigned long)len > CMDLINE_MAX - 1) {
+    if ((unsigned long)len >= limit) {
+        bi->cmdline_cut = true;
+        warn(bi, "command line is over %u bytes (no end within them); kept the first %d",
+             limit, CMDLINE_MAX - 1);
+    } else if ((unsigned long)len > CMDLINE_MAX - 1) {
         bi->cmdline_cut = true;
         warn(bi, "command line is %ld bytes; kept the first %d", len,
              CMDLINE_MAX - 1);
@@ -142,15 +158,15 @@ static void take_loader(struct boot_info *bi, phys_window window, uint64_t phys,
                         uint32_t limit)
 {
     struct loader_string dst = { "boot loader name", bi->loader, sizeof bi->loader,
-                                 &bi->loader_range };
+                                 &bi->loader_range, false };
     take_string(bi, window, phys, limit, &dst);
 }
 
 static void take_module(struct boot_info *bi, phys_window window, uint32_t start,
                         uint32_t end, uint64_t string_phys, uint32_t limit)
 {
-    unsigned n = bi->module_count;
-    if (n >= BOOT_MODULES_MAX) {
+    unsigned n = bi->modules_given++;   /* the loader's index for it */
+    if (bi->module_count >= BOOT_MODULES_MAX) {
         warn(bi, "module %u dropped: more than %d modules", n, BOOT_MODULES_MAX);
         return;
     }
@@ -159,12 +175,12 @@ static void take_module(struct boot_info *bi, phys_window window, uint32_t start
              end, start);
         return;
     }
-    struct boot_module *m = &bi->modules[n];
+    struct boot_module *m = &bi->modules[bi->module_count];
     m->range.start = start;
     m->range.end = end;
     m->cmdline[0] = '\0';
     if (string_phys && read_string(window, string_phys, limit, m->cmdline,
-                                   sizeof m->cmdline) < 0)
+                                   sizeof m->cmdline) == STRING_UNREADABLE)
         m->cmdline[0] = '\0';
     bi->module_count++;
 }
@@ -259,7 +275,7 @@ static int parse_mb1(uint32_t info_phys, phys_window window, struct boot_info *b
         bi->mem_upper_kib = mbi->mem_upper;
     }
     if (mbi->flags & MB1_INFO_CMDLINE)
-        take_cmdline(bi, window, mbi->cmdline, BOOT_STRING_SCAN);
+        take_cmdline(bi, window, mbi->cmdline, BOOT_STRING_SCAN, true);
     if (mbi->flags & MB1_INFO_LOADER_NAME)
         take_loader(bi, window, mbi->boot_loader_name, BOOT_STRING_SCAN);
 
@@ -317,7 +333,7 @@ static void parse_mb2_tag(const struct mb2_tag *tag, uint64_t tag_phys,
     uint32_t payload = tag->size - sizeof *tag;
     switch (tag->type) {
     case MB2_TAG_CMDLINE:
-        take_cmdline(bi, window, tag_phys + sizeof *tag, payload);
+        take_cmdline(bi, window, tag_phys + sizeof *tag, payload, false);
         break;
     case MB2_TAG_LOADER_NAME:
         take_loader(bi, window, tag_phys + sizeof *tag, payload);

@@ -215,6 +215,11 @@ static void mb1_modules_bad_ones(void)
     struct boot_info *bi = mb1_parse();
     CHECK_WARNED(bi, "module 1 ", "before it starts");
     CHECK_WARNED(bi, "dropped", "more than 16 modules");
+    /* Each dropped module is named by the loader's index for it. */
+    CHECK_WARNED(bi, "module 17 dropped", "more than 16");
+    CHECK_WARNED(bi, "module 18 dropped", "more than 16");
+    CHECK(!warned(bi, "module 16 dropped", ""));
+    REQUIRE_INT_EQ(bi->modules_given, BOOT_MODULES_MAX + 3);
     REQUIRE_INT_EQ(bi->module_count, BOOT_MODULES_MAX);
     CHECK_STR_EQ(bi->modules[0].cmdline, "ok-module");
     /* The bad one is skipped; the next takes its place. */

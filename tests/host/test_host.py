@@ -8,6 +8,7 @@ $MEMATLAS_BUILD (default "build", relative to the repository root).
 With no binaries at all the module fails instead of passing quietly, so a
 broken build never looks green: run `make test-host` to build them.
 """
+import concurrent.futures
 import os
 import subprocess
 from pathlib import Path
@@ -70,12 +71,30 @@ def _cases():
     return cases
 
 
-@pytest.mark.parametrize("binary,name,problem", _cases())
+CASES = _cases()
+_runs = {}
+
+
+def _result(binary, name):
+    """The run of one C test. Every test runs in a process of its own, as
+    many at once as there are cores: started together the first time one
+    is asked for, so the suite takes the time of its slowest share."""
+    if not _runs:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+        for case in CASES:
+            b, n, problem = case.values
+            if not problem:
+                _runs[(b, n)] = pool.submit(_run, [str(b), "--run", n])
+        pool.shutdown(wait=False)
+    return _runs[(binary, name)].result()
+
+
+@pytest.mark.parametrize("binary,name,problem", CASES)
 def test_host(binary, name, problem):
     if problem:
         pytest.fail(problem, pytrace=False)
     try:
-        result = _run([str(binary), "--run", name])
+        result = _result(binary, name)
     except subprocess.TimeoutExpired as e:
         out = e.stdout or ""
         if isinstance(out, bytes):

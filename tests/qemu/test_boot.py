@@ -289,8 +289,11 @@ def test_non_ascii_and_unbalanced_quote_are_reported_and_boot_goes_on():
     assert [a["value"] for a in b.all("arg")] == ["mematlas", "kept", "unterminated tail"]
 
 
-def test_overlong_command_line_is_cut_with_a_message():
-    b = q.boot(append="mode=test exit " + "x" * 6000)
+@pytest.mark.parametrize("length", [6000, 70000])
+def test_overlong_command_line_is_cut_with_a_message(length):
+    """10 KB or 70 KB (past the 64 KiB the kernel looks for an end in): the
+    same cut, the options at the start kept."""
+    b = q.boot(append="mode=test exit " + "x" * length)
     b.assert_success()
     warns = [w["msg"] for w in b.all("warn") if w["source"] == "boot"]
     assert any("command line is" in w and "kept the first 4095" in w for w in warns), warns
@@ -506,6 +509,17 @@ def test_a_module_that_fills_ram_is_a_clear_panic(tmp_path):
 
 
 # ---- modules -----------------------------------------------------------------------
+
+def test_modules_past_the_limit_are_each_named(tmp_path):
+    """20 modules, 16 kept: the warnings name modules 16 to 19."""
+    mod = tmp_path / "m"
+    mod.write_bytes(b"x" * 100)
+    b = q.boot(extra=["-initrd", ",".join([str(mod)] * 20)])
+    b.assert_success()
+    dropped = sorted(int(re.search(r"module (\d+) dropped", w["msg"]).group(1))
+                     for w in b.all("warn") if "dropped: more than" in w["msg"])
+    assert dropped == [16, 17, 18, 19], [w["msg"] for w in b.all("warn")]
+
 
 def test_modules_are_regions_of_their_own():
     """QEMU's -initrd hands Multiboot modules over; each becomes module.N,
