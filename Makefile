@@ -138,10 +138,10 @@ $(BUILD)/host/heapbench: tools/heapbench.c $(HEAP_SRC) $(HEADERS)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(BENCH_CFLAGS) tools/heapbench.c $(HEAP_SRC) -o $@
 
-$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap_ops.c $(HEAP_SRC) $(HEADERS)
+$(BUILD)/host/fuzz_heap: $(wildcard tests/fuzz/fuzz_heap*) $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap_ops.c $(HEAP_SRC) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(wildcard tests/fuzz/fuzz_heap*.c) $(HEAP_SRC) -o $@
 
 $(BUILD)/traces/%.trace: tools/gentraces.py
 	@mkdir -p $(dir $@)
