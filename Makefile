@@ -79,11 +79,14 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS ?= heap cmdline
+FUZZ_TARGETS ?= heap cmdline mb1 mb2
 FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_TIME    ?= 150
 FUZZ_LINK_heap    := $(HEAP_SRC)
 FUZZ_LINK_cmdline := kernel/boot/cmdline.c kernel/lib/warnings.c kernel/lib/format.c
+FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/boot/bootinfo.c \
+                     kernel/lib/warnings.c kernel/lib/format.c
+FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
