@@ -7,7 +7,8 @@
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
-#   make fuzz     fuzz the heap for FUZZ_TIME seconds (default 600)
+#   make fuzz     run every fuzz target (FUZZ_TARGETS) for FUZZ_TIME seconds each
+#                 (default 150: ten minutes in all); docs/fuzzing.md
 #   make check-fresh  the README's two commands on a fresh Debian 12 (root;
 #                 EFI=1 adds GRUB's EFI packages first)
 #   make clean    remove build/
@@ -74,12 +75,21 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/te
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-# The heap's benchmark (plain -O2, no sanitizers) and its libFuzzer target.
+# The heap's benchmark (plain -O2, no sanitizers).
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
+# The libFuzzer targets: build/host/fuzz_NAME is tests/fuzz/fuzz_NAME.c, its
+# parts tests/fuzz/fuzz_NAME_*.c, and what FUZZ_LINK_NAME names.
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TIME    ?= 600
+FUZZ_TARGETS ?= heap cmdline mb1 mb2
+FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_TIME    ?= 150
+FUZZ_LINK_heap    := $(HEAP_SRC)
+FUZZ_LINK_cmdline := kernel/boot/cmdline.c kernel/lib/warnings.c kernel/lib/format.c
+FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/boot/bootinfo.c \
+                     kernel/lib/warnings.c kernel/lib/format.c
+FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
@@ -170,10 +180,10 @@ $(BUILD)/host/heapbench: $(wildcard tools/heapbench*.c tools/heapbench*.h) $(HEA
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(BENCH_CFLAGS) $(filter %.c,$^) -o $@
 
-$(BUILD)/host/fuzz_heap: tests/fuzz/fuzz_heap.c $(HEAP_SRC) $(HEADERS)
+$(BUILD)/host/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.c tests/fuzz/*.h) $(HOST_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_heap.c $(HEAP_SRC) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(wildcard tests/fuzz/fuzz_$*_*.c) $(FUZZ_LINK_$*) -o $@
 
 $(BUILD)/traces/%.trace: tools/gentraces.py
 	@mkdir -p $(dir $@)
@@ -191,7 +201,7 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS) $(BUILD)/host/fuzz_heap
+test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
@@ -206,11 +216,17 @@ tour: $(ELF)
 bench: $(BUILD)/host/heapbench $(TRACES)
 	$(BUILD)/host/heapbench $(TRACES)
 
-fuzz: $(BUILD)/host/fuzz_heap
-	@mkdir -p $(BUILD)/fuzz-corpus
-	@mkdir -p $(BUILD)/fuzz-artifacts
-	$(BUILD)/host/fuzz_heap -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-	    -artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus
+# Each target in turn; new inputs go to build/fuzz-corpus/NAME (the seeds in
+# tests/fuzz/corpus/NAME are read, never written), crashes to
+# build/fuzz-artifacts/NAME/. The first crash stops the run.
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz-corpus/$$t $(BUILD)/fuzz-artifacts/$$t || exit 1; \
+	    echo "  FUZZ    $$t for $(FUZZ_TIME) s"; \
+	    $(BUILD)/host/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -timeout=10 \
+	        -artifact_prefix=$(BUILD)/fuzz-artifacts/$$t/ $(BUILD)/fuzz-corpus/$$t \
+	        $$(ls -d tests/fuzz/corpus/$$t 2>/dev/null) || exit 1; \
+	done
 
 debug: $(ELF)
 	@echo "QEMU waits for GDB on :1234; serial output goes to $(BUILD)/debug-serial.log"

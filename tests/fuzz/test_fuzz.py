@@ -1,20 +1,26 @@
-"""A bounded run of the heap's libFuzzer target, build/host/fuzz_heap.
+"""Bounded runs of the libFuzzer targets, build/host/fuzz_NAME, one test each.
 
-`make test` builds the target (tests/fuzz/fuzz_heap.c with kernel/mm/heap*.c,
-clang -fsanitize=fuzzer,address,undefined); this module only runs it, for
-FUZZ_SECONDS (default 20) from a fixed seed, and fails when it finds
-anything: a crash, a sanitizer report, or one of the target's own checks
-(heap_check after every operation, overlapping blocks, lost contents, wrong
-reports). New inputs go to a temporary corpus; a corpus left by `make fuzz`
-in build/fuzz-corpus is read as a starting point when there is one. Crash
-inputs are kept in build/fuzz-artifacts for replaying:
-`build/host/fuzz_heap build/fuzz-artifacts/crash-...`.
+`make test` builds the targets (tests/fuzz/fuzz_NAME*.c with the kernel's
+pure C sources, clang -fsanitize=fuzzer,address,undefined; docs/fuzzing.md);
+this module only runs them. Each run is a fixed number of inputs (RUNS,
+scaled by FUZZ_RUNS_SCALE) from a fixed seed, starting from the target's
+committed seeds in tests/fuzz/corpus/NAME and from what `make fuzz` left in
+build/fuzz-corpus/NAME; new inputs go to a temporary corpus. A run fails
+on anything it finds: a crash, a sanitizer report, a leak, an input that
+takes over 10 s, or a target's own check ("broken invariant: ..."). The
+failure names the input libFuzzer kept (build/fuzz-artifacts/NAME/crash-...)
+and the command that replays it.
 
-Without the binary the test fails rather than skips, so a broken build never
-looks green: run `make test` (or `make build/host/fuzz_heap`).
+The runs are started together, as many at once as there are CPUs, when the
+first of them is needed: on 2 CPUs the four take about as long as the
+longest two. Without a binary the test fails rather than skips, so a broken
+build never looks green: run `make test` (or `make build/host/fuzz_NAME`).
 """
 import os
+import re
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -23,37 +29,81 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MEMATLAS_BUILD", "build"))
 if not BUILD.is_absolute():
     BUILD = REPO / BUILD
-FUZZER = BUILD / "host" / "fuzz_heap"
-SECONDS = int(os.environ.get("FUZZ_SECONDS", "20"))
+SEEDS = REPO / "tests" / "fuzz" / "corpus"
+
+# Inputs per target: each 3 to 8 s of one CPU here (docs/fuzzing.md).
+# The heap's inputs are programs of many operations, checked after each one.
+RUNS = {"heap": 25000, "cmdline": 15000, "mb1": 80000, "mb2": 150000}
+SCALE = float(os.environ.get("FUZZ_RUNS_SCALE", "1"))
+TIME_CAP = 120      # seconds: a much slower machine stops early, and passes
+TIMEOUT = TIME_CAP + 120
+
+ENV = dict(os.environ)
+ENV.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1")
+ENV.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 
 
-def test_fuzz_heap(tmp_path):
-    if not FUZZER.is_file():
-        pytest.fail(f"{FUZZER} is missing: `make test` builds it", pytrace=False)
-    artifacts = BUILD / "fuzz-artifacts"
+def fuzzer(target):
+    return BUILD / "host" / f"fuzz_{target}"
+
+
+def run(target, tmp):
+    """One bounded run: (exit code, output, seconds)."""
+    artifacts = BUILD / "fuzz-artifacts" / target
     artifacts.mkdir(parents=True, exist_ok=True)
-    corpus = tmp_path / "corpus"
+    corpus = tmp / target
     corpus.mkdir()
-    args = [str(FUZZER), f"-max_total_time={SECONDS}", "-seed=1",
-            "-print_final_stats=1", f"-artifact_prefix={artifacts}/", str(corpus)]
-    shared = BUILD / "fuzz-corpus"
-    if shared.is_dir():
-        args.append(str(shared))
-    env = dict(os.environ)
-    env.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1")
-    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    args = [str(fuzzer(target)), f"-runs={max(1, int(RUNS[target] * SCALE))}", "-seed=1",
+            f"-max_total_time={TIME_CAP}", "-timeout=10", "-print_final_stats=1",
+            f"-artifact_prefix={artifacts}/", str(corpus)]
+    args += [str(d) for d in (SEEDS / target, BUILD / "fuzz-corpus" / target) if d.is_dir()]
+    start = time.monotonic()
     try:
-        run = subprocess.run(args, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, errors="replace",
-                             timeout=SECONDS + 120)
+        done = subprocess.run(args, cwd=REPO, env=ENV, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace",
+                              timeout=TIMEOUT)
     except subprocess.TimeoutExpired as e:
         out = e.stdout or ""
         if isinstance(out, bytes):
             out = out.decode(errors="replace")
-        pytest.fail(f"fuzz_heap ran past {SECONDS + 120} s:\n{out[-4000:]}", pytrace=False)
-    runs = [line for line in run.stdout.splitlines() if "stat::number_of_executed_units" in line]
-    if run.returncode != 0:
-        pytest.fail(f"fuzz_heap exited {run.returncode}:\n{run.stdout[-6000:]}", pytrace=False)
-    assert runs, f"fuzz_heap printed no final stats:\n{run.stdout[-2000:]}"
-    executed = int(runs[-1].split(":")[-1])
-    assert executed > 100, f"fuzz_heap ran only {executed} inputs"
+        return None, out, time.monotonic() - start
+    return done.returncode, done.stdout, time.monotonic() - start
+
+
+def finding(out):
+    """The report of what a run found (its first line on), else the output's end."""
+    first = re.search(r"^(broken invariant: |==\d+==ERROR|.*runtime error: |.*ERROR: libFuzzer)",
+                      out, re.M)
+    return out[first.start():][:6000] if first else out[-6000:]
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory):
+    """The selected targets' runs, all started at once; a future each."""
+    chosen = [item.callspec.params["target"] for item in request.session.items
+              if item.module is request.module and hasattr(item, "callspec")]
+    missing = [t for t in chosen if not fuzzer(t).is_file()]
+    tmp = tmp_path_factory.mktemp("fuzz")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        # Longest first, so that the CPUs stay busy to the end.
+        order = sorted((t for t in chosen if t not in missing), key=lambda t: t != "heap")
+        yield {t: pool.submit(run, t, tmp) for t in order}
+
+
+@pytest.mark.parametrize("target", list(RUNS))
+def test_fuzz(target, runs):
+    binary = fuzzer(target)
+    if target not in runs:
+        pytest.fail(f"{binary} is missing: `make test` builds it", pytrace=False)
+    code, out, seconds = runs[target].result()
+    print(f"fuzz_{target}: {seconds:.1f} s")
+    if code is None:
+        pytest.fail(f"fuzz_{target} ran past {TIMEOUT} s:\n{out[-4000:]}", pytrace=False)
+    if code != 0:
+        saved = re.findall(r"Test unit written to (\S+)", out)
+        replay = f"\nreproducer: {saved[-1]}\nreplay: {binary} {saved[-1]}" if saved else ""
+        pytest.fail(f"fuzz_{target} exited {code} after {seconds:.0f} s:{replay}\n"
+                    f"{finding(out)}", pytrace=False)
+    executed = re.findall(r"stat::number_of_executed_units: (\d+)", out)
+    assert executed, f"fuzz_{target} printed no final stats:\n{out[-2000:]}"
+    assert int(executed[-1]) > 100, f"fuzz_{target} ran only {executed[-1]} inputs"
