@@ -20,6 +20,7 @@
 #define CMDLINE_WARNINGS_MAX 8
 #define CMDLINE_ARGV0        "mematlas"
 #define CMDLINE_DEMOS_MAX    8          /* demo= words remembered, in order */
+#define CMDLINE_IMAGE_MAX    (CMDLINE_MAX / 2)  /* bytes of the image path kept */
 
 struct cmdline {
     char words[CMDLINE_MAX];            /* the words, each NUL-terminated */

@@ -120,11 +120,15 @@ static long take_string(struct boot_info *bi, phys_window window, uint64_t phys,
 {
     long len = read_string(window, phys, limit, dst->text, dst->size);
     if (len == STRING_NO_END && dst->may_be_cut) {
-        len = limit;                    /* longer still: cut like any long one */
-    } else if (len < 0) {
+        /* Longer still: cut like any long one; the range is what was read. */
+        *dst->range = (struct boot_range){ phys, phys + limit };
+        return limit;
+    }
+    if (len < 0) {
         warn(bi, "%s at 0x%llx is unreadable or has no end; ignored", dst->what,
              (unsigned long long)phys);
         dst->text[0] = '\0';
+        *dst->range = (struct boot_range){ 0, 0 };  /* nothing of an earlier one stays */
         return -1;
     }
     dst->range->start = phys;
@@ -140,9 +144,10 @@ static void take_cmdline(struct boot_info *bi, phys_window window, uint64_t phys
     struct loader_string dst = { "command line", bi->cmdline, sizeof bi->cmdline,
                                  &bi->cmdline_range, unbounded };
     long len = take_string(bi, window, phys, limit, &dst);
+    bi->cmdline_length = len < 0 ? 0 : (uint32_t)len;
+    bi->cmdline_cut = false;
     if (len < 0)
         return;
-    bi->cmdline_length = (uint32_t)len;
     if ((unsigned long)len >= limit) {
         bi->cmdline_cut = true;
         warn(bi, "command line is over %u bytes (no end within them); kept the first %d",

@@ -191,12 +191,17 @@ static const char *take_image(struct cmdline *c, const char *line, char **out)
     size_t n = image_path_length(line);
     if (!n)
         return line;                    /* a blank line names no image */
-    if (n > sizeof c->words / 2)
-        n = sizeof c->words / 2;        /* an absurd path still leaves room */
-    memcpy(*out, line, n);
-    (*out)[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!is_printable((unsigned char)line[i])) {
+            warn(c, "the image path has byte 0x%02x at column %ld, which is not "
+                    "printable ASCII; path dropped", (unsigned char)line[i], (long)i);
+            return line + n;
+        }
+    size_t kept = n < CMDLINE_IMAGE_MAX ? n : CMDLINE_IMAGE_MAX;  /* room for the rest */
+    memcpy(*out, line, kept);
+    (*out)[kept] = '\0';
     c->image = *out;
-    *out += n + 1;
+    *out += kept + 1;
     return line + n;
 }
 

@@ -17,15 +17,6 @@
 #define ELF32_SHDR_BYTES    40
 #define JUNK                0xA5    /* what the second parse's struct starts full of */
 
-/*
- * A known bug in bootinfo.c, tolerated so that the other invariants stay
- * checked: when a second MB2 command line (or loader name) tag cannot be
- * read, take_string empties the text but leaves the range (and the
- * command line's length) of the first. The fuzzer finds it in a second;
- * set this to 0 once bootinfo.c is fixed (docs/fuzzing.md, "Findings").
- */
-#define TOLERATE_STALE_RANGE 1
-
 /* Big: off the stack. */
 static struct boot_info parsed, again;
 
@@ -60,11 +51,20 @@ static void check_in_memory(const char *what, const struct boot_range *r)
 /*
  * A string the loader gave, copied into text[size] from `range` (NUL
  * included; empty when there was none): the copy is what memory holds
- * there, cut to fit. Returns its full length.
+ * there, cut to fit. Returns its full length. An MB1 command line with no
+ * end within BOOT_STRING_SCAN bytes is taken cut: its range is those bytes.
  */
 static uint64_t check_string(const char *what, const char *text, size_t size,
                              const struct boot_range *range)
 {
+    if (range->end - range->start == BOOT_STRING_SCAN &&
+        !memchr(fakemem_peek(range->start, BOOT_STRING_SCAN), '\0', BOOT_STRING_SCAN)) {
+        const uint8_t *mem = fakemem_peek(range->start, BOOT_STRING_SCAN);
+        check_terminated(what, text, size);
+        if (strlen(text) != size - 1 || memcmp(text, mem, size - 1) != 0)
+            fuzz_fail("%s with no end: not its first %zu bytes", what, size - 1);
+        return BOOT_STRING_SCAN;
+    }
     check_terminated(what, text, size);
     check_in_memory(what, range);
     if (range_empty(range)) {
@@ -77,8 +77,6 @@ static uint64_t check_string(const char *what, const char *text, size_t size,
     if (mem[len] != '\0' || memchr(mem, '\0', len))
         fuzz_fail("%s's range [0x%llx, +%llu) does not end at its NUL", what,
                   (unsigned long long)range->start, (unsigned long long)len + 1);
-    if (TOLERATE_STALE_RANGE && text[0] == '\0')
-        return len;
     size_t kept = len < size - 1 ? (size_t)len : size - 1;
     if (strlen(text) != kept || memcmp(text, mem, kept) != 0)
         fuzz_fail("%s: %zu bytes kept of %llu, not what memory holds", what,

@@ -194,16 +194,14 @@ static bool starts(const char *w, size_t n, const char *prefix)
 
 /* One word w[0, n), the index'th, as cmdline.h says it is taken. */
 static void simple_word(const struct cmdline *c, struct simple *s, const char *w, size_t n,
-                        int index, bool first_is_image)
+                        int index)
 {
+    (void)index;
     for (size_t k = 0; k < n; k++)
         if (!word_byte((unsigned char)w[k]))
             return;                                     /* dropped, with a warning */
     bool is_env = n && w[0] != '=' && memchr(w, '=', n);
-    if (first_is_image && index == 1) {
-        s->image = w;
-        s->image_len = n;
-    } else if (!s->dashes && same(w, n, "--")) {
+    if (!s->dashes && same(w, n, "--")) {
         s->dashes = true;
     } else if (!s->dashes && same(w, n, "exit")) {
         s->exit = true;
@@ -224,6 +222,39 @@ static void simple_word(const struct cmdline *c, struct simple *s, const char *w
     }
 }
 
+/* The image path of a line from QEMU, as cmdline.h says: the first word,
+ * or through the last word ending in ".elf" before a word with '=' or "--";
+ * dropped when a byte of it is not one a word may hold. Returns the rest. */
+static const char *simple_image(const char *line, struct simple *s)
+{
+    while (is_space(*line))
+        line++;
+    const char *p = line, *end = NULL;
+    while (*p) {
+        const char *w = p;
+        while (*p && !is_space(*p))
+            p++;
+        size_t n = (size_t)(p - w);
+        bool option = memchr(w, '=', n) || same(w, n, "--");
+        if (end && option)
+            break;
+        if (!end || (n >= 4 && memcmp(p - 4, ".elf", 4) == 0))
+            end = p;
+        while (is_space(*p))
+            p++;
+    }
+    if (!end)
+        return line;
+    for (const char *q = line; q < end; q++)
+        if (*q != ' ' && *q != '\t' && !word_byte((unsigned char)*q))
+            return end;                                 /* dropped, with a warning */
+    s->image = line;
+    s->image_len = (size_t)(end - line);
+    if (s->image_len > CMDLINE_IMAGE_MAX)
+        s->image_len = CMDLINE_IMAGE_MAX;               /* kept cut */
+    return end;
+}
+
 /* A simple line: split at spaces and taken word by word, the result must be c. */
 static void check_simple(const struct cmdline *c, const char *line, bool first_is_image)
 {
@@ -231,14 +262,19 @@ static void check_simple(const struct cmdline *c, const char *line, bool first_i
         return;
     struct simple s = { .args = 1 };
     int index = 0;
-    for (const char *p = line; *p;) {
+    const char *p = line;
+    if (first_is_image) {
+        p = simple_image(line, &s);
+        index = 1;
+    }
+    while (*p) {
         while (is_space(*p))
             p++;
         const char *w = p;
         while (*p && !is_space(*p))
             p++;
         if (p > w)
-            simple_word(c, &s, w, (size_t)(p - w), ++index, first_is_image);
+            simple_word(c, &s, w, (size_t)(p - w), ++index);
     }
     if (s.args != c->argc || s.envs != c->envc)
         fuzz_fail("the parse has %d arguments and %d entries, the words %d and %d",
