@@ -136,6 +136,12 @@ static void test_explain_before_atlas(void)
     irq_restore(flags);
     report("explain.before_atlas", names && str_starts(reason, "stack overflow: boot.stack"),
            "without the atlas a guard-page fault is not explained as an overflow");
+
+    /* An address in no region: said plainly, with no "((unmapped))". */
+    struct fault wild = { .vector = TRAP_PAGE_FAULT, .addr = HEAP_VIRT_START + HEAP_VIRT_SIZE - 4 };
+    explain_reason(&wild, reason, sizeof reason);
+    report("explain.unmapped", strcmp(reason, "read of an address that is not mapped") == 0,
+           reason);
 }
 
 static void test_format(void)

@@ -501,6 +501,19 @@ def test_too_little_ram_for_the_heap_is_a_clear_panic():
     assert_out_of_memory_panic(q.boot(mem="1600K"))
 
 
+def test_self_tests_short_of_memory_say_so_and_nothing_faults():
+    """At 2 MiB the self-tests that need more memory fail, each saying that
+    memory ran out; nothing faults and nothing is read through NULL."""
+    b = q.boot(mem="2M")
+    assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
+    assert not b.all("fault") and not b.all("panic"), b.tail()
+    failed = [t["name"] for t in b.all("test") if t["result"] == "fail"]
+    assert int(b.one("summary")["failed"]) == len(failed) > 0
+    for name in failed:
+        line = next(l for l in b.lines if l.startswith(f"test {name} FAILED:"))
+        assert "out of memory" in line or "less than 2 MiB of RAM" in line, line
+
+
 def test_a_module_that_fills_ram_is_a_clear_panic(tmp_path):
     big = tmp_path / "big.bin"
     with open(big, "wb") as f:

@@ -2,6 +2,7 @@
 from the #include lines, and the sizes of files and functions."""
 import importlib.util
 import pathlib
+import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("check_tree", ROOT / "tools" / "check-tree.py")
@@ -48,3 +49,15 @@ def test_the_size_check_catches_a_long_file_and_a_long_function(tmp_path):
     assert len(problems) == 2, problems
     assert any("long.c:1: f is" in p for p in problems), problems
     assert any("big.c:" in p and "lines (at most" in p for p in problems), problems
+
+
+def test_learners_never_meet_an_internal_path_or_name():
+    """The guide is "the guide": no path outside the repository, and no
+    internal name for it, in what the kernel prints or the docs say."""
+    found = []
+    for path in list((ROOT / "kernel").rglob("*.c")) + list((ROOT / "docs").glob("*.md*")) + \
+            [ROOT / "README.md"]:
+        for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if "shared/seed" in line or re.search(r"\bthe seed\b(?! corpus)", line, re.I):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")
+    assert not found, "\n".join(found)
