@@ -14,8 +14,7 @@ def num(s):
 
 
 def demo(name, mem="128M"):
-    b = q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit demo={name}",
-               extra=["-initrd", q.ELF])
+    b = q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit demo={name}")
     b.assert_success()
     return b
 

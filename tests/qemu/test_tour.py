@@ -18,7 +18,7 @@ def num(s):
 
 def demo(append, mem="128M", timeout=180, extra=()):
     b = q.boot(kernel=q.ELF, mem=mem, append=f"mode=test exit {append}",
-               extra=["-initrd", q.ELF, *extra], timeout=timeout)
+               extra=list(extra), timeout=timeout)
     b.assert_success()
     return b
 
