@@ -41,9 +41,13 @@ cpu_check:
         testl   $EFLAGS_ID, %eax
         jz      refuse
 
-        movl    $CPUID_FEATURES, %eax
+        xorl    %eax, %eax                      /* leaf 0: the highest leaf there is */
         cpuid
         movl    $PHYS(no_tsc), %esi
+        cmpl    $CPUID_FEATURES, %eax
+        jb      refuse                          /* no feature leaf: nothing to rely on */
+        movl    $CPUID_FEATURES, %eax
+        cpuid
         testl   $CPUID_EDX_TSC, %edx
         jz      refuse
         movl    $PHYS(no_pse), %esi
@@ -51,30 +55,35 @@ cpu_check:
         jz      refuse
         ret
 
-/* Writes the string at esi to the top row of the screen and to COM1, halts. */
+/* Writes the string at esi, then CR LF, to the top row of the screen and to
+ * COM1, and halts. */
 refuse:
         movl    $VGA_TEXT_PHYS, %edi
-        movb    $MESSAGE_ATTR, %ah
 1:      movb    (%esi), %al
         testb   %al, %al
-        jz      3f
+        jz      2f
+        movb    $MESSAGE_ATTR, %ah
         movw    %ax, (%edi)
         addl    $2, %edi
+        call    uart_put
+        incl    %esi
+        jmp     1b
+2:      movb    $'\r', %al
+        call    uart_put
+        movb    $'\n', %al
+        call    uart_put
+3:      cli
+        hlt
+        jmp     3b
+
+/* Sends al to COM1 once it has room; clobbers edx and ah. */
+uart_put:
+        movb    %al, %ah
         movw    $(COM1 + UART_LSR), %dx
-2:      inb     %dx, %al                        /* wait for room in the UART */
+4:      inb     %dx, %al
         testb   $LSR_TX_EMPTY, %al
-        jz      2b
-        movb    (%esi), %al
+        jz      4b
+        movb    %ah, %al
         movw    $(COM1 + UART_DATA), %dx
         outb    %al, %dx
-        incl    %esi
-        movb    $MESSAGE_ATTR, %ah
-        jmp     1b
-3:      movw    $(COM1 + UART_DATA), %dx
-        movb    $'\r', %al
-        outb    %al, %dx
-        movb    $'\n', %al
-        outb    %al, %dx
-4:      cli
-        hlt
-        jmp     4b
+        ret

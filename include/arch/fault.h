@@ -38,7 +38,7 @@ struct fault {
     uint32_t eip, ebp, esp;     /* of the interrupted code */
     uint32_t regs[8];           /* eax ebx ecx edx esi edi ebp esp */
     bool own_task;              /* handled by a fault task on its own stack */
-    bool nested;                /* the page-fault task itself faulted */
+    bool nested;                /* a fault task itself faulted: only stopping is safe */
 };
 
 /* Where abandoned code goes on: a function that never returns, and the

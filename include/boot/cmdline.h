@@ -44,8 +44,9 @@ struct cmdline {
 /*
  * Splits line into c. With first_is_image, the line starts with the path of
  * the kernel image (QEMU's -kernel puts it there), which is kept apart: the
- * first word, or, when the path holds spaces, everything through the last
- * word ending in ".elf" before any KEY=VALUE or "--" word. Never fails:
+ * first word when it ends in ".elf", else (a path with spaces) through the
+ * first later word that does, unless a kernel option, KEY=VALUE or "--"
+ * comes first; with no such word, the first word. Never fails:
  * what cannot be taken is dropped with a warning.
  */
 void cmdline_parse(const char *line, bool first_is_image, struct cmdline *c);

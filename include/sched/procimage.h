@@ -2,8 +2,8 @@
  * procimage.h - the System V i386 process image at the top of a stack:
  * what a program finds above its stack pointer when it starts.
  *
- *   top      argument strings, argv[0] highest (as the guide draws them)
- *            environment strings
+ *   top      argument strings, the last one highest (as Linux places them)
+ *            environment strings, likewise
  *            padding to 16 bytes
  *            auxv pairs ... AT_NULL
  *            envp[] ... NULL

@@ -62,6 +62,15 @@ static void land_at_recovery(void)
 
 /* ---- exceptions through the trap stubs ----------------------------------------- */
 
+/* True inside the page-fault or double-fault task: nothing there can be
+ * abandoned, since the CPU would still be in that task. */
+static bool in_fault_task(void)
+{
+    uint16_t tr;
+    __asm__ volatile("str %0" : "=r"(tr));
+    return tr != GDT_KERNEL_TSS;
+}
+
 /* Called by trap_dispatch for an exception nobody handles. */
 void fault_from_trap(struct trap_frame *tf);
 void fault_from_trap(struct trap_frame *tf)
@@ -69,10 +78,12 @@ void fault_from_trap(struct trap_frame *tf)
     uint32_t esp = trap_interrupted_esp(tf);
     struct fault f = {
         .vector = tf->vector, .error = tf->error, .addr = tf->eip, .eip = tf->eip,
-        .ebp = tf->ebp, .esp = esp,
+        .ebp = tf->ebp, .esp = esp, .nested = in_fault_task(),
         .regs = { tf->eax, tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp, esp },
     };
     explain(&f);
+    if (f.nested)
+        machine_stop(false);
     struct fault_resume r;
     if (hooks.resume && hooks.resume(&f, &r))
         r.fn();                         /* on this stack: it did not overflow */

@@ -159,13 +159,15 @@ static void reason_of(char *buf, const struct fault *f)
 {
     struct stack_span s;
     if (f->nested)
-        format_buf(buf, REASON_MAX, "the page-fault handler itself faulted");
+        format_buf(buf, REASON_MAX, "a fault handler itself faulted (%s)",
+                   fault_name(f->vector));
     else if (f->vector == TRAP_PAGE_FAULT)
         page_fault_reason(buf, f);
     else if (f->vector == TRAP_DOUBLE_FAULT)
         format_buf(buf, REASON_MAX, "a fault while the CPU was starting the handler of "
                    "another fault (esp 0x%08x in %s)", f->esp,
-                   kernel_stack_at(f->esp, &s) ? s.name : region_of((void *)f->esp));
+                   !kernel_stack_at(f->esp, &s) ? region_of((void *)f->esp)
+                   : s.guard ? "boot.stack.guard" : s.name);
     else
         format_buf(buf, REASON_MAX, "%s at %s", fault_name(f->vector),
                    region_of((void *)f->eip));
@@ -190,7 +192,9 @@ static int faulting_task(const struct fault *f, uint32_t *depth)
         t = task_current();
     if (!t || f->nested)
         return PROTO_NO_TASK;
-    *depth = t->stack_top - f->esp;
+    /* Only an esp in the task's own slot measures how deep its stack was. */
+    bool own = f->esp <= t->stack_top && t->stack_top - f->esp < TASK_STACK_SLOT;
+    *depth = own ? t->stack_top - f->esp : 0;
     return t->id;
 }
 

@@ -157,30 +157,43 @@ static bool ends_like_image(const char *s, const char *e)
     return (size_t)(e - s) >= n && strncmp(e - n, IMAGE_SUFFIX, n) == 0;
 }
 
+/* A word that must stay the command line's: a kernel option, KEY=VALUE, "--". */
+static bool option_like(const char *s, const char *e)
+{
+    static const char *const options[] = { "exit", "pause", "--" };
+    for (unsigned i = 0; i < sizeof options / sizeof options[0]; i++)
+        if ((size_t)(e - s) == strlen(options[i]) && strncmp(s, options[i], e - s) == 0)
+            return true;
+    for (const char *q = s; q < e; q++)
+        if (*q == '=')
+            return true;
+    return false;
+}
+
 /*
  * QEMU's -kernel starts the line with the image's path, which may hold
- * spaces ("/home/me/my os/mematlas.elf"): it runs through the last word
- * ending in ".elf" that comes before any option-like word (KEY=VALUE or
- * "--"), or else is the first word. Returns its length.
+ * spaces ("/home/me/my os/mematlas.elf"): the first word when it ends in
+ * ".elf", else through the first later word that does, unless an
+ * option-like word comes first; with no such word, the first word.
+ * Returns its length.
  */
 static size_t image_path_length(const char *line)
 {
-    const char *p = line, *end = 0;
+    const char *p = line, *first = 0;
     while (*p) {
         const char *s = p;
         while (*p && !is_space(*p))
             p++;
-        bool option = (p - s == 2 && s[0] == '-' && s[1] == '-');
-        for (const char *q = s; q < p && !option; q++)
-            option = *q == '=';
-        if (end && option)
+        if (first && option_like(s, p))
             break;
-        if (!end || ends_like_image(s, p))
-            end = p;
+        if (!first)
+            first = p;
+        if (ends_like_image(s, p))
+            return (size_t)(p - line);
         while (is_space(*p))
             p++;
     }
-    return end ? (size_t)(end - line) : 0;
+    return first ? (size_t)(first - line) : 0;
 }
 
 /* Copies the image path into c->words and returns where the rest begins. */

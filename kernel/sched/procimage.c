@@ -33,7 +33,7 @@ uint32_t procimage_size(int argc, const char *const *argv, int envc,
            vectors_size(argc, envc);
 }
 
-/* Copies n strings below *p, the last one lowest; records where each went. */
+/* Copies n strings below *p, the last one highest; records where each went. */
 static void put_strings(char **p, int n, const char *const *s, uint32_t *where)
 {
     for (int i = n - 1; i >= 0; i--) {

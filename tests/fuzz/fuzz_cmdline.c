@@ -222,27 +222,35 @@ static void simple_word(const struct cmdline *c, struct simple *s, const char *w
     }
 }
 
-/* The image path of a line from QEMU, as cmdline.h says: the first word,
- * or through the last word ending in ".elf" before a word with '=' or "--";
- * dropped when a byte of it is not one a word may hold. Returns the rest. */
+/* The image path of a line from QEMU, as cmdline.h says: the first word if
+ * it ends in ".elf", else through the first later word that does, unless
+ * exit, pause, "--" or a word with '=' comes first; else the first word.
+ * Dropped when a byte of it is not one a word may hold. Returns the rest. */
 static const char *simple_image(const char *line, struct simple *s)
 {
     while (is_space(*line))
         line++;
-    const char *p = line, *end = NULL;
+    const char *p = line, *end = NULL, *first = NULL;
     while (*p) {
         const char *w = p;
         while (*p && !is_space(*p))
             p++;
         size_t n = (size_t)(p - w);
-        bool option = memchr(w, '=', n) || same(w, n, "--");
-        if (end && option)
+        bool option = memchr(w, '=', n) || same(w, n, "--") || same(w, n, "exit") ||
+                      same(w, n, "pause");
+        if (first && option)
             break;
-        if (!end || (n >= 4 && memcmp(p - 4, ".elf", 4) == 0))
+        if (!first)
+            first = p;
+        if (n >= 4 && memcmp(p - 4, ".elf", 4) == 0) {
             end = p;
+            break;
+        }
         while (is_space(*p))
             p++;
     }
+    if (!end)
+        end = first;
     if (!end)
         return line;
     for (const char *q = line; q < end; q++)

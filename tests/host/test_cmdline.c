@@ -335,8 +335,16 @@ static void image_path_with_spaces(void)
     CHECK(c->exit);
     CHECK_LISTS(c, LIST("a"), LIST("B=c.elf"));
 
-    /* A .elf word after an option is an argument; with no .elf word the
-     * path is the first word. */
+    /* After a path that ends in .elf, a .elf word is an argument, and so
+     * is one after an option; with no .elf word the path is the first word. */
+    c = parse("build/mematlas.elf exit prog.elf", true);
+    CHECK_STR_EQ(c->image, "build/mematlas.elf");
+    CHECK(c->exit);
+    CHECK_LISTS(c, LIST("prog.elf"), NONE);
+    c = parse("/boot/kernel exit x.elf", true);
+    CHECK_STR_EQ(c->image, "/boot/kernel");
+    CHECK(c->exit);
+    CHECK_LISTS(c, LIST("x.elf"), NONE);
     c = parse("/k.elf X=1 other.elf", true);
     CHECK_STR_EQ(c->image, "/k.elf");
     CHECK_LISTS(c, LIST("other.elf"), LIST("X=1"));
