@@ -70,7 +70,7 @@ ISO := $(BUILD)/mematlas.iso
 HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
-              kernel/sched/stackzone.c kernel/mm/gc.c
+              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -82,7 +82,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS ?= heap cmdline mb1 mb2
+FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf
 FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_TIME    ?= 150
 FUZZ_LINK_heap    := $(HEAP_SRC)
@@ -90,6 +90,7 @@ FUZZ_LINK_cmdline := kernel/boot/cmdline.c kernel/lib/warnings.c kernel/lib/form
 FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/boot/bootinfo.c \
                      kernel/lib/warnings.c kernel/lib/format.c
 FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
+FUZZ_LINK_elf     := kernel/sched/elf.c kernel/lib/format.c
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
