@@ -12,7 +12,7 @@ failure names the input libFuzzer kept (build/fuzz-artifacts/NAME/crash-...)
 and the command that replays it.
 
 The runs are started together, as many at once as there are CPUs, when the
-first of them is needed: on 2 CPUs the four take about as long as the
+first of them is needed: on 2 CPUs they take about as long as the
 longest two. Without a binary the test fails rather than skips, so a broken
 build never looks green: run `make test` (or `make build/host/fuzz_NAME`).
 """
@@ -33,7 +33,7 @@ SEEDS = REPO / "tests" / "fuzz" / "corpus"
 
 # Inputs per target: each 3 to 8 s of one CPU here (docs/fuzzing.md).
 # The heap's inputs are programs of many operations, checked after each one.
-RUNS = {"heap": 25000, "cmdline": 15000, "mb1": 80000, "mb2": 150000}
+RUNS = {"heap": 25000, "cmdline": 15000, "mb1": 80000, "mb2": 150000, "elf": 300000}
 SCALE = float(os.environ.get("FUZZ_RUNS_SCALE", "1"))
 TIME_CAP = 120      # seconds: a much slower machine stops early, and passes
 TIMEOUT = TIME_CAP + 120
