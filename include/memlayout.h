@@ -46,8 +46,23 @@
 #define TASK_STACK_SLOTS    448         /* up to 0xEF000000 */
 #define TASK_STACK_LIMIT    0x00010000  /* 64 KiB unless a task asks otherwise */
 #define TASK_STACK_LIMIT_MAX (TASK_STACK_SLOT - 2 * PAGE_SIZE)
+/* Each process's page directory, mapped here too so that the kernel can
+ * keep its kernel half in step while another directory is live. */
+#define PROC_DIRS_VIRT      0xEF000000
+#define PROC_DIRS_MAX       256         /* processes alive at once */
+/* The boot modules, mapped read-only for the kernel to read programs from. */
+#define MODULES_VIRT        0xF0000000
+#define MODULES_SIZE        0x08000000  /* 128 MiB of modules at most */
 /* A page-sized window the self-tests map and unmap. */
 #define SCRATCH_VIRT        0xEFFFF000
+
+/* A process's half, laid out as Linux lays out a static i386 program. */
+#define USER_NULL_END       0x00010000  /* nothing is ever mapped below (mmap_min_addr) */
+#define USER_STACK_TOP      0xC0000000  /* the initial stack ends where the kernel begins */
+#define USER_STACK_MAX      0x00800000  /* RLIMIT_STACK: 8 MiB */
+#define USER_STACK_GAP      0x00100000  /* stack_guard_gap: 256 pages kept free below it */
+#define USER_MMAP_TOP       0xB8000000  /* mmap areas go below, top down (128 MiB under the top) */
+#define USER_KSTACK_PAGES   4           /* each thread's kernel stack, mapped up front */
 
 /* The early bump allocator's arena: a section of the image, after the stack,
  * so that no loader puts its data there. */

@@ -21,13 +21,16 @@
 #include "console/vga.h"
 #include "guide/examples.h"
 #include "guide/guide.h"
+#include "guide/programs.h"
 #include "kernel.h"
 #include "lib/string.h"
 #include "mm/bump.h"
 #include "mm/kframes.h"
 #include "mm/kgc.h"
 #include "mm/kheap.h"
+#include "mm/modwin.h"
 #include "mm/paging.h"
+#include "sched/proc.h"
 #include "sched/task.h"
 
 static struct boot_info boot;    /* copied out of the loader's memory */
@@ -35,9 +38,9 @@ static struct cmdline cmd;
 
 /* The fault mechanism knows nothing of stacks, tasks or words: these do. */
 static const struct fault_hooks fault_hooks = {
-    .fix = task_grow_stack,             /* a task's stack touching its next page */
+    .fix = proc_fix_fault,              /* a program's page, or a task's stack, on demand */
     .explain = explain_fault,           /* the report, on both consoles */
-    .resume = task_end_after_fault,     /* a task that faulted ends; the rest go on */
+    .resume = proc_end_after_fault,     /* a thread that faulted ends; the rest go on */
 };
 
 __attribute__((noreturn)) static void finish(bool ok)
@@ -68,6 +71,7 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     frames_init(&boot);                 /* free RAM, minus all that is in use */
     paging_init();                      /* the kernel's own page tables */
     kheap_init();                       /* kmalloc from here on; bump sealed */
+    modwin_init(&boot);                 /* the modules, readable: programs come from there */
     atlas_print_boot(&boot, &cmd);      /* what the loader and the command line said */
 
     atlas_build(&boot);                 /* every region, from the linker and the loader */
@@ -86,6 +90,9 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, uint32_t info_phys)
     timer_init(task_tick);
     kgc_set_stack_walker(task_for_each_stack);  /* task stacks are the collector's roots */
     task_init();                        /* kernel_main becomes task 0 */
+    proc_init();                        /* ring 3: the FPU, the system-call gate */
 
-    finish(guide_run(&boot, &cmd));     /* the demo or self-tests the command line chose */
+    bool ok = guide_run(&boot, &cmd);   /* the demo or self-tests the command line chose */
+    ok = programs_run(&boot, &cmd) && ok;   /* then every module that is a program */
+    finish(ok);
 }

@@ -15,8 +15,14 @@
 #define GDT_KERNEL_TSS          0x28
 #define GDT_DOUBLE_FAULT_TSS    0x30
 #define GDT_PAGE_FAULT_TSS      0x38
+/* Three slots a user thread fills with set_thread_area (its TLS), loaded
+ * into the GDT whenever that thread runs; %gs names one of them. */
+#define GDT_TLS_FIRST           0x40
+#define GDT_TLS_ENTRIES         3
+#define GDT_TLS_FIRST_INDEX     (GDT_TLS_FIRST >> 3)
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tss {
@@ -39,6 +45,19 @@ extern struct tss page_fault_tss;
 
 /* Fills in and loads the GDT, and the kernel's task register. */
 void gdt_init(void);
+/*
+ * User code may run only below code_end: the user code segment's limit. On
+ * i386 without PAE no page can be made non-executable, so this is how a
+ * jump into a program's data, heap or stack is refused (as Linux's
+ * exec-shield did): they all lie above its code. 0 means all of user space.
+ */
+void gdt_set_user_code_end(uint32_t code_end);
+/* A user data descriptor (ring 3) from its parts, as set_thread_area
+ * describes one: type is the 4-bit segment type, e.g. 0x2 read/write data. */
+uint64_t gdt_user_descriptor(uint32_t base, uint32_t limit, unsigned type, bool present,
+                             bool limit_in_pages, bool big, bool available);
+/* Loads a thread's TLS descriptors into the GDT's TLS slots. */
+void gdt_load_tls(const uint64_t tls[GDT_TLS_ENTRIES]);
 #endif
 
 #endif

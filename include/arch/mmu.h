@@ -14,6 +14,7 @@
 #define PTE_USER        0x004
 #define PTE_ACCESSED    0x020
 #define PTE_DIRTY       0x040
+#define PTE_SHARED      0x200   /* ours (a bit the CPU ignores): the frame is not the page's own */
 #define PDE_LARGE       0x080   /* directory only (CR4.PSE): one 4 MiB page */
 #define PTE_FLAGS_MASK  0xFFF
 #define PTE_FRAME_MASK  0xFFFFF000
@@ -23,6 +24,12 @@
 
 #define CR0_WP          0x00010000  /* write protection binds ring 0 too */
 #define CR0_PG          0x80000000  /* paging on */
+#define CR0_MP          0x00000002  /* wait/fwait honours TS */
+#define CR0_EM          0x00000004  /* no FPU: x87 instructions trap */
+#define CR0_TS          0x00000008
+#define CR0_NE          0x00000020  /* FPU errors as exceptions, not IRQ 13 */
 #define CR4_PSE         0x00000010  /* 4 MiB pages allowed */
+#define CR4_OSFXSR      0x00000200  /* fxsave/fxrstor and SSE allowed */
+#define CR4_OSXMMEXCPT  0x00000400  /* SSE errors as #XM */
 
 #endif

@@ -49,6 +49,7 @@ struct proto_fault {
     const char *reason;
     int task;                   /* PROTO_NO_TASK, or the task that faulted */
     uint32_t depth;             /* how much of that task's stack was in use */
+    int pid;                    /* the process that faulted, or 0 */
 };
 void proto_fault(const struct proto_fault *f);
 void proto_backtrace(int index, uint32_t addr, const char *symbol, uint32_t offset);
@@ -59,6 +60,13 @@ void proto_stack_grew(int task, uint32_t bytes);
 void proto_stack(int task, const char *name, uint32_t reserved, uint32_t mapped,
                  uint32_t high_water);
 void proto_task(int id, int exit_code, bool overflowed);
+
+/* ---- processes ------------------------------------------------------------------- */
+void proto_spawn(int pid, int argc, const char *const *argv);
+/* signal 0: it ended with status; else the signal that ended it and why. */
+void proto_exit(int pid, int status, const char *signal, const char *fault,
+                unsigned syscalls, unsigned leaked);
+void proto_syscall_unknown(int pid, unsigned nr, const char *name);
 
 /* ---- the guide ------------------------------------------------------------------ */
 void proto_demo_finished(const char *name);

@@ -8,7 +8,10 @@
 #include <stdbool.h>
 
 bool serial_init(void);                 /* false: no UART answered */
-void serial_putc(char c);               /* '\n' goes out as "\r\n" */
+void serial_putc(char c);
+/* True when the last character written ended no line (a program's output
+ * without its newline yet): a record must start on a line of its own. */
+bool serial_mid_line(void);               /* '\n' goes out as "\r\n" */
 void serial_write(const char *s);
 /* serial_putc as a format_sink (lib/format.h): format(serial_sink, 0, ...). */
 void serial_sink(void *ctx, char c);

@@ -47,6 +47,21 @@ int paging_back_range(void *ctx, uintptr_t va, size_t bytes);
 /* Frees the frames of [va, va + bytes) and maps a shared frame of zeroes
  * there instead, read-only (see heap.h); heap.h's shrink callback. */
 void paging_release_range(void *ctx, uintptr_t va, size_t bytes);
+/*
+ * Processes' directories. Each has the kernel half of the kernel's own
+ * (kept in step: a table the kernel adds later goes into every directory)
+ * and a private user half below KERNEL_VIRT_BASE.
+ */
+/* A new directory with an empty user half: its slot (0..PROC_DIRS_MAX-1)
+ * and *phys, or -1 when no slot or frame is left. */
+int paging_dir_create(uint32_t *phys);
+/* Frees the directory and every frame of its user half but those marked
+ * PTE_SHARED; returns how many frames of the user half it freed. It may be
+ * live: then the kernel's own directory is loaded instead. */
+unsigned paging_dir_destroy(int slot);
+/* Makes cr3 the live directory (and the one every TSS names). */
+void paging_load(uint32_t cr3);
+
 /* The directory entry, table entry, frame and flags of va, in words. */
 void paging_walk_print(uintptr_t va);
 /* One "@map" line per run of pages with the same flags and contiguous frames. */

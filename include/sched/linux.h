@@ -22,6 +22,7 @@
 #define LINUX_EACCES        13
 #define LINUX_EFAULT        14
 #define LINUX_EEXIST        17
+#define LINUX_ENODEV        19
 #define LINUX_ENOTDIR       20
 #define LINUX_EISDIR        21
 #define LINUX_EINVAL        22

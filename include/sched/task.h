@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arch/fault.h"
+#include "sched/procimage.h"
 #include "sched/stackzone.h"
 
 #define TASK_NAME_MAX   16
@@ -23,6 +24,11 @@
 #define TASK_REGION_MAX 24      /* "task.N.stack" */
 
 enum task_state { TASK_READY, TASK_RUNNING, TASK_SLEEPING, TASK_BLOCKED, TASK_DEAD };
+
+struct task;
+struct wait_queue {
+    struct task *head, *tail;
+};
 
 struct task {
     int id;
@@ -41,19 +47,17 @@ struct task {
     struct task *joiner;        /* waiting in task_join */
     int exit_code;
     bool overflowed;            /* ended by a stack overflow */
+    bool detached;              /* nobody joins it: freed when it has ended */
+    struct wait_queue *waiting_on;  /* while blocked in task_block_on */
+    void *user;                 /* a user thread's own state (proc.h), or NULL */
     void (*fn)(void *);
     void *arg;
     /* A task started like a System V process (task_spawn_main): */
     int (*main)(int argc, char **argv, char **envp);
     uint32_t initial_sp;        /* points at argc */
-    uint32_t args_lo, args_hi;  /* the argument strings */
-    uint32_t env_lo, env_hi;    /* the environment strings */
-    uint32_t vec_lo, vec_hi;    /* argc, argv[], envp[], auxv[] */
+    struct procimage image;     /* where its parts are, from argc to the top */
 };
 
-struct wait_queue {
-    struct task *head, *tail;
-};
 
 /* Makes kernel_main task 0 and turns interrupts on; the timer must be
  * running (timer_init with task_tick) for preemption and sleeping. */
@@ -62,13 +66,27 @@ bool task_started(void);
 /* The kernel's `go fn(arg)`: a new task with a one-page stack that grows to
  * `limit` bytes (0: TASK_STACK_LIMIT). NULL when no slot or memory is left. */
 struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit);
-/* A task that starts the way a process does on System V i386: at the top of
- * its stack the argument strings, the environment strings, the auxiliary
- * vector, envp[] and argv[] with their NULLs and argc, the stack pointer on
- * argc. main's return value is the task's exit code. */
+/* A task that starts the way a static program does on i386 Linux: at the
+ * top of its stack the image procimage.h describes (the strings, the
+ * auxiliary vector, envp[] and argv[] with their NULLs and argc), the stack
+ * pointer on argc. main's return value is the task's exit code. */
 struct task *task_spawn_main(int (*main)(int, char **, char **), const char *name,
                              int argc, const char *const *argv, int envc,
                              const char *const *envp);
+/*
+ * A task that will run in a process's address space (cr3) as one of its
+ * threads: its kernel stack has USER_KSTACK_PAGES mapped up front (ring 3
+ * enters it at the top, where no page may be missing), `reserve` bytes at
+ * the top are left for fn to build a trap frame in, and it is detached:
+ * freed once it has ended. user is its thread state. Starts at once.
+ */
+struct task *task_spawn_thread(void (*fn)(void *), void *arg, const char *name, uint32_t cr3,
+                               void *user, uint32_t reserve);
+/* Makes a blocked or sleeping task ready now (it sees why by itself). */
+void task_interrupt(struct task *t);
+/* A hook run on every switch, before the new task runs (the process layer
+ * swaps address-space details and FPU state there). */
+void task_set_switch_hook(void (*hook)(struct task *prev, struct task *next));
 void task_yield(void);
 void task_sleep(uint32_t ms);
 __attribute__((noreturn)) void task_exit(int code);
@@ -101,8 +119,9 @@ bool task_grow_stack(uint32_t addr, uint32_t error);
 /* The fault mechanism's resume hook: a task other than kernel_main that
  * faulted is ended (exit code -1; overflowed when it passed its limit). */
 bool task_end_after_fault(const struct fault *f, struct fault_resume *r);
-/* "task.N.stack", "task.N.guard", "args", "env" or "argv.envp.auxv" for an
- * address in a live task's slot, else NULL. The name lives as long as the task. */
+/* "task.N.stack", "task.N.guard", or for a task_spawn_main task the name of
+ * a part of its process image ("args", "env", "auxv": procimage_part_name)
+ * for an address in a live task's slot, else NULL. The name lives as long as the task. */
 const char *task_stack_region(uint32_t addr);
 /* Prints the "@stack ... grew_to=" events recorded since the last call. */
 void task_flush_events(void);

@@ -107,6 +107,9 @@ static void resume_at(void (*fn)(void), uint32_t esp)
     struct tss *t = &kernel_tss;
     t->eip = (uint32_t)(uintptr_t)fn;
     t->esp = esp;
+    /* The interrupted code may have been a user thread: resume in the kernel. */
+    t->cs = GDT_KERNEL_CODE;
+    t->ss = t->ds = t->es = t->fs = t->gs = GDT_KERNEL_DATA;
     t->ebp = 0;
     t->eflags = EFLAGS_RESERVED;        /* interrupts off: the code there decides */
 }

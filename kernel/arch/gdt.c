@@ -17,7 +17,8 @@
 #define FLAT_LIMIT      0xFFFFF /* pages: all 4 GiB */
 /* A selector's low bits are the requested privilege and the table (GDT/LDT). */
 #define GDT_INDEX(selector) ((selector) >> 3)
-#define GDT_ENTRIES     (GDT_INDEX(GDT_PAGE_FAULT_TSS) + 1)
+#define GDT_ENTRIES     (GDT_TLS_FIRST_INDEX + GDT_TLS_ENTRIES)
+#define GRAN_AVAILABLE  0x10    /* the bit software may use */
 
 struct gdt_entry {
     uint16_t limit_low;
@@ -59,6 +60,36 @@ static void set_tss(uint16_t selector, struct tss *t)
     set_descriptor(selector, (uint32_t)(uintptr_t)t, sizeof *t - 1,
                    SEG_PRESENT | SEG_TSS32, 0);
     t->iomap_base = sizeof *t;  /* no I/O permission bitmap */
+}
+
+void gdt_set_user_code_end(uint32_t code_end)
+{
+    uint32_t pages = code_end ? (code_end + 0xFFF) >> 12 : 0;
+    uint32_t limit = pages ? pages - 1 : FLAT_LIMIT;
+    set_descriptor(GDT_USER_CODE, 0, limit,
+                   SEG_PRESENT | SEG_RING3 | SEG_CODE_DATA | SEG_EXEC | SEG_RW,
+                   GRAN_4K | GRAN_32BIT);
+}
+
+uint64_t gdt_user_descriptor(uint32_t base, uint32_t limit, unsigned type, bool present,
+                             bool limit_in_pages, bool big, bool available)
+{
+    uint8_t access = (uint8_t)((present ? SEG_PRESENT : 0) | SEG_RING3 | SEG_CODE_DATA |
+                               (type & 0xF));
+    uint8_t flags = (uint8_t)((limit_in_pages ? GRAN_4K : 0) | (big ? GRAN_32BIT : 0) |
+                              (available ? GRAN_AVAILABLE : 0));
+    struct gdt_entry e = {
+        limit & 0xFFFF, base & 0xFFFF, (base >> 16) & 0xFF,
+        access, flags | ((limit >> 16) & 0x0F), base >> 24,
+    };
+    uint64_t raw;
+    __builtin_memcpy(&raw, &e, sizeof raw);
+    return raw;
+}
+
+void gdt_load_tls(const uint64_t tls[GDT_TLS_ENTRIES])
+{
+    __builtin_memcpy(&gdt[GDT_TLS_FIRST_INDEX], tls, GDT_TLS_ENTRIES * sizeof(uint64_t));
 }
 
 void gdt_init(void)

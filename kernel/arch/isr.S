@@ -56,6 +56,7 @@ STUB_NOERR \v
         .irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 STUB_NOERR \v
         .endr
+STUB_NOERR 128                          /* int $0x80: a system call from ring 3 */
 
         .type   trap_common, @function
 trap_common:
@@ -73,6 +74,8 @@ trap_common:
         pushl   %esp                    /* struct trap_frame * */
         call    trap_dispatch
         addl    $4, %esp
+        .globl  trap_exit
+trap_exit:                              /* trap_resume enters here too */
         popl    %gs
         popl    %fs
         popl    %es
@@ -81,6 +84,15 @@ trap_common:
         addl    $8, %esp                /* vector and error code */
         iret
         .size   trap_common, . - trap_common
+
+/* void trap_resume(struct trap_frame *f): leave the kernel as if f had been
+ * built by trap_common - the way a new user thread first enters ring 3. */
+        .globl  trap_resume
+        .type   trap_resume, @function
+trap_resume:
+        movl    4(%esp), %esp
+        jmp     trap_exit
+        .size   trap_resume, . - trap_resume
 
 /* The stubs' addresses, for idt.c. */
         .section .rodata

@@ -32,3 +32,11 @@ int kprintf(const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+void console_write(const char *buf, size_t n)
+{
+    uint32_t flags = irq_save();
+    for (size_t i = 0; i < n; i++)
+        both_sink(0, buf[i]);
+    irq_restore(flags);
+}

@@ -12,6 +12,8 @@
 static uint32_t rec_begin(const char *type)
 {
     uint32_t flags = irq_save();
+    if (serial_mid_line())
+        serial_putc('\n');             /* a program left a line unfinished */
     serial_putc('@');
     serial_write(type);
     return flags;
@@ -37,12 +39,10 @@ static void word(const char *k, const char *v)
     serial_write(v);
 }
 
-/* A quoted string: " and \ escaped, bytes outside 0x20..0x7E as \xNN. */
-static void quoted(const char *k, const char *s)
+/* A quoted string's inside: " and \ escaped, bytes outside 0x20..0x7E as \xNN. */
+static void quoted_body(const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    key(k);
-    serial_putc('"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
@@ -56,6 +56,13 @@ static void quoted(const char *k, const char *s)
             serial_putc((char)c);
         }
     }
+}
+
+static void quoted(const char *k, const char *s)
+{
+    key(k);
+    serial_putc('"');
+    quoted_body(s);
     serial_putc('"');
 }
 
@@ -227,6 +234,8 @@ void proto_fault(const struct proto_fault *pf)
         dec("task", pf->task);
         dec("depth", pf->depth);
     }
+    if (pf->pid)
+        dec("pid", pf->pid);
     rec_end(f);
 }
 
@@ -275,6 +284,49 @@ void proto_task(int id, int exit_code, bool overflowed)
     dec("id", id);
     dec("exit", exit_code);
     dec("overflowed", overflowed);
+    rec_end(f);
+}
+
+/* ---- processes ------------------------------------------------------------------- */
+
+void proto_spawn(int pid, int argc, const char *const *argv)
+{
+    uint32_t f = rec_begin("spawn");
+    dec("pid", pid);
+    key("argv");
+    serial_putc('"');
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            serial_putc(' ');
+        quoted_body(argv[i]);
+    }
+    serial_putc('"');
+    rec_end(f);
+}
+
+void proto_exit(int pid, int status, const char *signal, const char *fault,
+                unsigned syscalls, unsigned leaked)
+{
+    uint32_t f = rec_begin("exit");
+    dec("pid", pid);
+    if (signal) {
+        word("signal", signal);
+        if (fault && fault[0])
+            quoted("fault", fault);
+    } else {
+        dec("status", status);
+    }
+    dec("syscalls", syscalls);
+    dec("leaked", leaked);
+    rec_end(f);
+}
+
+void proto_syscall_unknown(int pid, unsigned nr, const char *name)
+{
+    uint32_t f = rec_begin("syscall");
+    dec("pid", pid);
+    dec("unknown", nr);
+    word("name", name);
     rec_end(f);
 }
 

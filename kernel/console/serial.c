@@ -44,10 +44,18 @@ static void put_raw(char c)
     outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+static bool mid_line;                   /* the last character sent was not a newline */
+
+bool serial_mid_line(void)
+{
+    return mid_line;
+}
+
 void serial_putc(char c)
 {
     if (!present)
         return;
+    mid_line = c != '\n';
     if (c == '\n')
         put_raw('\r');
     put_raw(c);

@@ -20,6 +20,9 @@ static uint32_t kernel_pd[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static uint32_t kernel_pt0[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static bool identity_present = true;
 static bool kernel_pd_active;
+/* The processes' directories, each mapped at PROC_DIRS_VIRT + slot pages;
+ * NULL where a slot is free. Their kernel halves are kernel_pd's. */
+static uint32_t *proc_dirs[PROC_DIRS_MAX];
 
 /* ---- before paging_init: the boot directory ---------------------------------- */
 
@@ -118,6 +121,16 @@ static inline uintptr_t table_virt(uintptr_t va)
     return PAGE_TABLES_VIRT + PD_INDEX(va) * PAGE_SIZE;
 }
 
+/* A new table in the kernel half goes into every directory at once, so
+ * that the kernel looks the same whichever process is live. */
+static void share_kernel_table(uintptr_t va, uint32_t pde)
+{
+    kernel_pd[PD_INDEX(va)] = pde;
+    for (int i = 0; i < PROC_DIRS_MAX; i++)
+        if (proc_dirs[i])
+            proc_dirs[i][PD_INDEX(va)] = pde;
+}
+
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 {
     uint32_t *pde = pd_entry(va);
@@ -131,7 +144,12 @@ int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
         uint32_t table = frame_alloc();
         if (table == PMM_NO_FRAME)
             return -1;
-        *pde = table | PTE_PRESENT | PTE_WRITE | (flags & PTE_USER);
+        /* A user-half table lets its entries decide: each page says
+         * whether ring 3 may use it. */
+        *pde = table | PTE_PRESENT | PTE_WRITE |
+               (va < KERNEL_VIRT_BASE ? PTE_USER : (flags & PTE_USER));
+        if (va >= KERNEL_VIRT_BASE && kernel_pd_active)
+            share_kernel_table(va, *pde);
         invlpg(table_virt(va));
         memset((void *)table_virt(va), 0, PAGE_SIZE);
     } else if (flags & PTE_USER) {
@@ -180,6 +198,87 @@ bool paging_translate(uintptr_t va, uint32_t *pa, uint32_t *flags)
     if (flags)
         *flags = f;
     return true;
+}
+
+/* ---- the processes' directories ------------------------------------------------ */
+
+void paging_load(uint32_t cr3)
+{
+    load_cr3(cr3);
+    /* A task switch (the fault tasks) loads CR3 from the TSS: keep them all
+     * naming the live directory. */
+    kernel_tss.cr3 = double_fault_tss.cr3 = page_fault_tss.cr3 = cr3;
+}
+
+static uint32_t current_cr3(void)
+{
+    uint32_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    return cr3;
+}
+
+int paging_dir_create(uint32_t *phys)
+{
+    int slot = -1;
+    for (int i = 0; i < PROC_DIRS_MAX && slot < 0; i++)
+        if (!proc_dirs[i])
+            slot = i;
+    uint32_t frame = slot >= 0 ? frame_alloc() : PMM_NO_FRAME;
+    if (frame == PMM_NO_FRAME)
+        return -1;
+    uintptr_t va = PROC_DIRS_VIRT + (uint32_t)slot * PAGE_SIZE;
+    if (paging_map(va, frame, PTE_WRITE) != 0) {
+        frame_free(frame);
+        return -1;
+    }
+    uint32_t *pd = (uint32_t *)va;
+    memset(pd, 0, PAGE_SIZE);
+    for (uint32_t i = PD_INDEX(KERNEL_VIRT_BASE); i < RECURSIVE_SLOT; i++)
+        pd[i] = kernel_pd[i];
+    pd[RECURSIVE_SLOT] = frame | PTE_PRESENT | PTE_WRITE;
+    proc_dirs[slot] = pd;
+    *phys = frame;
+    return slot;
+}
+
+/* Frees every frame of the user half of the live directory, and its tables;
+ * frames marked PTE_SHARED belong to someone else (a module) and stay. */
+static unsigned free_user_half(void)
+{
+    unsigned freed = 0;
+    uint32_t *pd = (uint32_t *)PAGE_DIR_VIRT;
+    for (uint32_t di = 0; di < PD_INDEX(KERNEL_VIRT_BASE); di++) {
+        if (!(pd[di] & PTE_PRESENT))
+            continue;
+        uint32_t *pt = (uint32_t *)PAGE_TABLES_VIRT + di * PT_ENTRIES;
+        for (uint32_t ti = 0; ti < PT_ENTRIES; ti++)
+            if ((pt[ti] & PTE_PRESENT) && !(pt[ti] & PTE_SHARED)) {
+                frame_free(pt[ti] & PTE_FRAME_MASK);
+                freed++;
+            }
+        frame_free(pd[di] & PTE_FRAME_MASK);
+        pd[di] = 0;
+    }
+    return freed;
+}
+
+unsigned paging_dir_destroy(int slot)
+{
+    if (slot < 0 || slot >= PROC_DIRS_MAX || !proc_dirs[slot])
+        panic("paging_dir_destroy: no directory in slot %d", slot);
+    uintptr_t va = PROC_DIRS_VIRT + (uint32_t)slot * PAGE_SIZE;
+    uint32_t phys = proc_dirs[slot][RECURSIVE_SLOT] & PTE_FRAME_MASK;
+    uint32_t back = current_cr3();
+    if (back == phys)
+        back = VIRT_TO_PHYS(kernel_pd);
+    __asm__ volatile("pushf; cli" : : : "memory");
+    paging_load(phys);                  /* its tables appear at PAGE_TABLES_VIRT */
+    unsigned freed = free_user_half();
+    paging_load(back);
+    __asm__ volatile("popf" : : : "memory", "cc");
+    proc_dirs[slot] = 0;
+    frame_free(paging_unmap(va));
+    return freed;
 }
 
 /*

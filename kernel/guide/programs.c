@@ -1,0 +1,88 @@
+/*
+ * programs.c - run the boot modules that are programs (programs.h).
+ */
+#include "guide/programs.h"
+
+#include "console/console.h"
+#include "console/protocol.h"
+#include "lib/string.h"
+#include "mm/modwin.h"
+#include "sched/elf.h"
+#include "sched/proc.h"
+
+#define WORDS_MAX   64
+
+/* Splits the module's string into words in place (spaces separate them). */
+static int split(char *s, const char **words, int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (*s == ' ')
+            *s++ = 0;
+        if (!*s)
+            break;
+        words[n++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return n;
+}
+
+static bool is_elf(const uint8_t *image, uint32_t size)
+{
+    return size >= 4 && image[0] == 0x7F && image[1] == 'E' && image[2] == 'L' && image[3] == 'F';
+}
+
+/* One program from start to end: true when it ended well. */
+static bool run_one(unsigned i, const struct boot_module *m, const struct elf_image *elf,
+                    const struct cmdline *c)
+{
+    static char line[BOOT_MODCMD_MAX];
+    static char fallback[16];
+    const char *argv[WORDS_MAX + 1];
+    str_copy(line, m->cmdline, sizeof line);
+    int argc = split(line, argv, WORDS_MAX);
+    if (argc == 0) {
+        format_buf(fallback, sizeof fallback, "module%u", i);
+        argv[argc++] = fallback;
+    }
+    argv[argc] = 0;
+    char why[ELF_WHY_LEN];
+    why[0] = 0;
+    struct proc *p = proc_spawn(i, elf, argc, argv, c->envc, c->envp, why, sizeof why);
+    if (!p) {
+        proto_warnf("programs", "module %u (%s) cannot run: %s", i, argv[0], why);
+        return false;
+    }
+    proto_spawn(p->pid, argc, argv);
+    kprintf("process %d: %s\n", p->pid, argv[0]);
+    proc_wait(p);
+    const char *sig = p->exit_signal ? proc_signal_name(p->exit_signal) : 0;
+    proto_exit(p->pid, p->exit_status, sig, p->fault_words, p->syscalls, p->frames_left);
+    if (sig)
+        kprintf("process %d (%s) ended by %s\n", p->pid, argv[0], sig);
+    else
+        kprintf("process %d (%s) exited with status %d\n", p->pid, argv[0], p->exit_status);
+    bool ok = !sig && p->exit_status == 0 && p->frames_left == 0;
+    proc_free(p);
+    return ok;
+}
+
+bool programs_run(const struct boot_info *boot, const struct cmdline *c)
+{
+    bool ok = true;
+    for (unsigned i = 0; i < boot->module_count; i++) {
+        uint32_t size, offset;
+        const uint8_t *image = modwin_module(i, &size, &offset);
+        if (!image || !is_elf(image, size))
+            continue;                   /* data, not a program */
+        struct elf_image elf;
+        char why[ELF_WHY_LEN];
+        if (elf_parse(image, size, &elf, why, sizeof why) != 0) {
+            proto_warnf("programs", "module %u is not a program this kernel runs: %s", i, why);
+            continue;
+        }
+        ok = run_one(i, &boot->modules[i], &elf, c) && ok;
+    }
+    return ok;
+}
