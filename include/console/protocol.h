@@ -32,6 +32,10 @@ void proto_ksym(const char *source, unsigned count);
 /* ---- the atlas and memory ------------------------------------------------------ */
 void proto_region(const char *name, const char *space, uint64_t start, uint64_t end,
                   uint64_t phys, const char *perm);
+/* A region of a process's address space (space=user): how many of its
+ * pages are reserved, backed by a frame, and written to. */
+void proto_region_user(const char *name, uint64_t start, uint64_t end, const char *perm,
+                       int pid, unsigned backed, unsigned written);
 void proto_frames(uint64_t total, uint64_t free);
 void proto_heap(uint32_t mapped, uint32_t used, uint32_t free, uint32_t largest_free,
                 uint32_t blocks);

@@ -165,6 +165,24 @@ void proto_region(const char *name, const char *space, uint64_t start, uint64_t 
     rec_end(f);
 }
 
+void proto_region_user(const char *name, uint64_t start, uint64_t end, const char *perm,
+                       int pid, unsigned backed, unsigned written)
+{
+    uint32_t f = rec_begin("region");
+    word("name", name);
+    word("space", "user");
+    hex("start", start, 8);
+    hex("end", end, 8);
+    word("phys", "none");
+    word("perm", perm);
+    dec("size", (long long)(end - start));
+    dec("pid", pid);
+    dec("pages", (long long)(end - start + 4095) / 4096);
+    dec("backed", backed);
+    dec("written", written);
+    rec_end(f);
+}
+
 void proto_frames(uint64_t total, uint64_t free)
 {
     uint32_t f = rec_begin("frames");

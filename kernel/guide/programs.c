@@ -3,6 +3,7 @@
  */
 #include "guide/programs.h"
 
+#include "atlas/procmap.h"
 #include "console/console.h"
 #include "console/protocol.h"
 #include "lib/string.h"
@@ -68,9 +69,21 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
     return ok;
 }
 
+static void at_start(struct proc *p)
+{
+    procmap_print(p, "start");
+}
+
+static void at_exit(struct proc *p)
+{
+    procmap_print(p, "exit");
+}
+
 bool programs_run(const struct boot_info *boot, const struct cmdline *c)
 {
-    bool ok = true;
+    static const struct proc_hooks hooks = { .started = at_start, .ending = at_exit };
+    proc_set_hooks(&hooks);
+    bool ok = true, screen = false;
     for (unsigned i = 0; i < boot->module_count; i++) {
         uint32_t size, offset;
         const uint8_t *image = modwin_module(i, &size, &offset);
@@ -81,6 +94,10 @@ bool programs_run(const struct boot_info *boot, const struct cmdline *c)
         if (elf_parse(image, size, &elf, why, sizeof why) != 0) {
             proto_warnf("programs", "module %u is not a program this kernel runs: %s", i, why);
             continue;
+        }
+        if (!screen) {
+            console_use_vga(true);      /* what programs write goes on the screen too */
+            screen = true;
         }
         ok = run_one(i, &boot->modules[i], &elf, c) && ok;
     }

@@ -345,12 +345,29 @@ def _rule_last(recs):
             yield f"rule 11: {r} is followed by {recs[i + 1]}"
 
 
+def _rule_processes(recs):
+    """Rule 12: a process's records lie between its @spawn and its @exit."""
+    running = None
+    for r in recs:
+        pid = r.fields.get("pid")
+        if r.type == "spawn":
+            if running is not None:
+                yield f"rule 12: {r} comes before process {running} has its @exit"
+            running = pid
+        elif r.type == "exit":
+            if pid != running:
+                yield f"rule 12: {r} does not end the running process ({running})"
+            running = None
+        elif pid is not None and r.type in ("region", "syscall", "fault") and pid != running:
+            yield f"rule 12: {r} is outside process {pid}'s @spawn and @exit"
+
+
 def check_order(recs):
     """The order rules' violations in a boot's records (a list of Record)."""
     main = [r for r in recs if not r.scheduler]
     problems = []
     for rule in (_rule_counts(recs), _rule_regions(recs), _rule_adjacent(main),
-                 _rule_sequences(recs), _rule_last(recs)):
+                 _rule_sequences(recs), _rule_last(recs), _rule_processes(recs)):
         problems.extend(rule)
     return problems
 

@@ -1,0 +1,141 @@
+/*
+ * procmap.c - one process's atlas (procmap.h). Its regions go into a table
+ * of their own, so that the kernel's drawing code draws it as it draws the
+ * kernel's: the highest address on top, nested parts inside their area.
+ */
+#include "atlas/procmap.h"
+
+#include "atlas/diagram.h"
+#include "console/console.h"
+#include "console/protocol.h"
+#include "console/serial.h"
+#include "lib/string.h"
+#include "memlayout.h"
+
+static struct region_table table;
+static int pid_now;
+
+static enum region_kind kind_of(const struct vma *a)
+{
+    if (a->prot & VMA_EXEC)
+        return KIND_CODE;
+    switch (a->kind) {
+    case VMA_HEAP:  return KIND_HEAP;
+    case VMA_STACK: return KIND_STACK;
+    case VMA_GUARD: return KIND_GUARD;
+    default:        break;
+    }
+    if (!strcmp(a->name, "bss"))
+        return KIND_BSS;
+    return (a->prot & VMA_WRITE) ? KIND_DATA : KIND_RODATA;
+}
+
+static const char *what_of(const struct vma *a)
+{
+    if (a->kind == VMA_GUARD)
+        return "the stack's guard gap: never mapped";
+    if (a->kind == VMA_STACK)
+        return "the main thread's stack: grows down on demand";
+    if (a->kind == VMA_HEAP)
+        return "brk: malloc's heap";
+    if (!strcmp(a->name, "bss"))
+        return "zeroed globals";
+    if (a->kind == VMA_FILE)
+        return "from the program's file";
+    return "mmap: anonymous memory";
+}
+
+static uint8_t perm_of(uint8_t prot)
+{
+    return (uint8_t)(((prot & VMA_READ) ? PERM_R : 0) | ((prot & VMA_WRITE) ? PERM_W : 0) |
+                     ((prot & VMA_EXEC) ? PERM_X : 0));
+}
+
+/* A thread's stack is the area that holds its saved user stack pointer. */
+static const struct uthread *thread_in(const struct proc *p, const struct vma *a)
+{
+    for (const struct uthread *ut = p->threads; ut; ut = ut->next) {
+        const struct trap_frame *f =
+            (const struct trap_frame *)(uintptr_t)(ut->task->stack_top - sizeof *f);
+        if (f->user_esp >= a->start && f->user_esp < a->end && a->kind != VMA_STACK)
+            return ut;
+    }
+    return 0;
+}
+
+/* The second area of a name is name.2, and so on: names stay unique. */
+static void unique_name(char *name, size_t size, const char *base)
+{
+    unsigned same = 0;
+    size_t n = strlen(base);
+    for (unsigned i = 0; i < table.count; i++)
+        if (!strncmp(table.r[i].name, base, n) &&
+            (table.r[i].name[n] == 0 || table.r[i].name[n] == '.'))
+            same++;
+    if (same)
+        format_buf(name, size, "%s.%u", base, same + 1);
+    else
+        str_copy(name, base, size);
+}
+
+static int add_area(void *ctx, const struct vma *a)
+{
+    struct proc *p = ctx;
+    char name[REGION_NAME_MAX];
+    const struct uthread *ut = thread_in(p, a);
+    if (ut)
+        format_buf(name, sizeof name, "stack.%d", ut->tid);
+    else
+        unique_name(name, sizeof name, a->name);
+    region_add(&table, SPACE_VIRTUAL, name, a->start, a->end, REGION_NO_PHYS,
+               perm_of(a->prot), ut ? KIND_STACK : kind_of(a),
+               ut ? "a thread's stack (mmap'd by its creator)" : what_of(a));
+    return 0;
+}
+
+/* The parts of the initial stack: arguments, environment, vectors. */
+static void add_image(const struct proc *p)
+{
+    static const enum procimage_part shown[] = {
+        PROCIMAGE_ARGC, PROCIMAGE_ARGV, PROCIMAGE_ENVP, PROCIMAGE_AUXV,
+        PROCIMAGE_RANDOM, PROCIMAGE_ARGS, PROCIMAGE_ENV, PROCIMAGE_EXECFN,
+    };
+    for (unsigned i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        const struct procimage_range *r = &p->img.part[shown[i]];
+        if (r->hi > r->lo)
+            region_add(&table, SPACE_VIRTUAL, procimage_part_name(shown[i]), r->lo, r->hi,
+                       REGION_NO_PHYS, PERM_R | PERM_W, KIND_BOOTDATA, "set up by exec");
+    }
+}
+
+static void emit(const struct region *r)
+{
+    char name[40], perm[4];
+    unsigned backed = 0, written = 0;
+    if (r->start < USER_SPACE_END)
+        uspace_count((uint32_t)r->start, (uint32_t)r->end, &backed, &written);
+    format_buf(name, sizeof name, "proc.%d.%s", pid_now, r->name);
+    proto_region_user(name, r->start, r->end,
+                      region_perm_str(r->perm, perm), pid_now, backed, written);
+}
+
+void procmap_print(struct proc *p, const char *when)
+{
+    region_table_init(&table);
+    pid_now = p->pid;
+    region_add(&table, SPACE_VIRTUAL, "kernel", KERNEL_VIRT_BASE, 0x100000000ull, REGION_NO_PHYS,
+               0, KIND_RESERVED, "the kernel's half: the same in every process, kernel only");
+    region_add(&table, SPACE_VIRTUAL, "null", 0, USER_NULL_END, REGION_NO_PHYS, 0, KIND_GUARD,
+               "never mapped: a null pointer faults here");
+    vma_for_each(&p->us.areas, add_area, p);
+    add_image(p);
+    region_table_check(&table, 0);
+    if (table.dropped)
+        proto_warnf("atlas", "process %d has %u more regions than the atlas shows", p->pid,
+                    table.dropped);
+    kprintf("\nProcess %d (%s) at its %s: its address space, high addresses on top\n\n",
+            p->pid, p->name, when);
+    diagram_text(&table, SPACE_VIRTUAL, serial_sink, 0);
+    for (unsigned i = 0; i < table.count; i++)
+        emit(&table.r[i]);
+}
