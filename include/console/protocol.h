@@ -66,7 +66,8 @@ void proto_stack(int task, const char *name, uint32_t reserved, uint32_t mapped,
 void proto_task(int id, int exit_code, bool overflowed);
 
 /* ---- processes ------------------------------------------------------------------- */
-void proto_spawn(int pid, int argc, const char *const *argv);
+/* argv: the arguments joined by single spaces. */
+void proto_spawn(int pid, const char *argv);
 /* signal 0: it ended with status; else the signal that ended it and why. */
 void proto_exit(int pid, int status, const char *signal, const char *fault,
                 unsigned syscalls, unsigned leaked);

@@ -16,6 +16,7 @@
 #include "console/protocol.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "sched/proc.h"
 #include "sched/task.h"
 #include "sections.h"
 
@@ -173,6 +174,76 @@ static void reason_of(char *buf, const struct fault *f)
                    region_of((void *)f->eip));
 }
 
+/* ---- a user process's fault ------------------------------------------------------------ */
+
+/* The process's own name for addr: "proc.N.text", "proc.N.kernel", ... */
+static void user_region(const struct proc *p, uint32_t a, char *buf, size_t size)
+{
+    const struct vma *v = a < USER_SPACE_END ? vma_find(&p->us.areas, a) : 0;
+    const char *name = a >= USER_SPACE_END ? "kernel" : a < USER_NULL_END ? "null"
+                       : v ? v->name : "unmapped";
+    format_buf(buf, size, "proc.%d.%s", p->pid, name);
+}
+
+static void user_page_fault(char *buf, const struct fault *f, const struct proc *p)
+{
+    uint32_t a = f->addr, err = f->error;
+    const struct vma *v = a < USER_SPACE_END ? vma_find(&p->us.areas, a) : 0;
+    if (a >= USER_SPACE_END)
+        format_buf(buf, REASON_MAX, "%s of kernel memory at 0x%08x: the top GiB is the "
+                   "kernel's, and its pages are supervisor-only", access_of(err), a);
+    else if (a < USER_NULL_END)
+        format_buf(buf, REASON_MAX, "null pointer: %s of address 0x%x; a program's first "
+                   "%u KiB are never mapped", access_of(err), a, USER_NULL_END / 1024);
+    else if (v && v->kind == VMA_GUARD)
+        format_buf(buf, REASON_MAX, "stack overflow: the stack has used its %u MiB "
+                   "(RLIMIT_STACK) and reached the gap below it (esp 0x%08x)",
+                   USER_STACK_MAX >> 20, f->esp);
+    else if (!v)
+        format_buf(buf, REASON_MAX, "%s of 0x%08x, which the program never mapped",
+                   access_of(err), a);
+    else if (!v->prot)
+        format_buf(buf, REASON_MAX, "%s of 0x%08x in %s, reserved with no access "
+                   "(PROT_NONE)", access_of(err), a, v->name);
+    else if (err & PF_WRITE)
+        format_buf(buf, REASON_MAX, "write to the program's read-only %s at 0x%08x%s",
+                   v->name, a, (v->prot & VMA_EXEC) ? " (code cannot be changed)" : "");
+    else
+        format_buf(buf, REASON_MAX, "%s not allowed in %s at 0x%08x", access_of(err),
+                   v->name, a);
+}
+
+static void user_reason(char *buf, const struct fault *f, const struct proc *p)
+{
+    if (f->vector == TRAP_PAGE_FAULT)
+        user_page_fault(buf, f, p);
+    else if (f->vector == 13 && f->eip >= p->us.code_end)
+        format_buf(buf, REASON_MAX, "a jump to 0x%08x, outside the program's code: its code "
+                   "segment ends at 0x%08x, so data, heap and stack cannot run", f->eip,
+                   p->us.code_end);
+    else if (f->vector == 13)
+        format_buf(buf, REASON_MAX, "general protection at 0x%08x: an instruction ring 3 "
+                   "may not run (cli, hlt, in, out) or a bad segment", f->eip);
+    else if (f->vector == 0)
+        format_buf(buf, REASON_MAX, "integer division by zero at 0x%08x", f->eip);
+    else if (f->vector == 6)
+        format_buf(buf, REASON_MAX, "an invalid instruction at 0x%08x", f->eip);
+    else
+        format_buf(buf, REASON_MAX, "%s at 0x%08x", fault_name(f->vector), f->eip);
+}
+
+/* The process a fault belongs to: one whose thread ran, in ring 3 or on its
+ * behalf at a user address. */
+static struct proc *faulting_process(const struct fault *f)
+{
+    if (!task_started() || f->nested)
+        return 0;
+    struct proc *p = proc_current();
+    if (!p || !(f->user || f->addr < USER_SPACE_END))
+        return 0;
+    return p;
+}
+
 void explain_reason(const struct fault *f, char *buf, size_t size)
 {
     char reason[REASON_MAX];
@@ -222,13 +293,20 @@ static void print_registers(const struct fault *f, const char *reason)
 
 void explain_fault(const struct fault *f)
 {
-    char reason[REASON_MAX];
-    reason_of(reason, f);
+    char reason[REASON_MAX], where[40];
+    struct proc *p = faulting_process(f);
+    if (p) {
+        user_reason(reason, f, p);
+        user_region(p, f->addr, where, sizeof where);
+    } else {
+        reason_of(reason, f);
+        str_copy(where, region_of((void *)f->addr), sizeof where);
+    }
     console_use_vga(true);              /* a fault always reaches the screen */
     print_registers(f, reason);
     struct proto_fault pf = {
         .vector = f->vector, .name = fault_name(f->vector), .addr = f->addr,
-        .eip = f->eip, .region = region_of((void *)f->addr), .reason = reason,
+        .eip = f->eip, .region = where, .reason = reason, .pid = p ? p->pid : 0,
     };
     pf.task = faulting_task(f, &pf.depth);
     proto_fault(&pf);

@@ -11,8 +11,11 @@
 #include "console/serial.h"
 #include "lib/string.h"
 #include "memlayout.h"
+#include "mm/kheap.h"
 
-static struct region_table table;
+/* Made for each print and freed after: the kernel image stays small enough
+ * for the smallest machines it boots on. */
+static struct region_table *table;
 static int pid_now;
 
 static enum region_kind kind_of(const struct vma *a)
@@ -68,9 +71,9 @@ static void unique_name(char *name, size_t size, const char *base)
 {
     unsigned same = 0;
     size_t n = strlen(base);
-    for (unsigned i = 0; i < table.count; i++)
-        if (!strncmp(table.r[i].name, base, n) &&
-            (table.r[i].name[n] == 0 || table.r[i].name[n] == '.'))
+    for (unsigned i = 0; i < table->count; i++)
+        if (!strncmp(table->r[i].name, base, n) &&
+            (table->r[i].name[n] == 0 || table->r[i].name[n] == '.'))
             same++;
     if (same)
         format_buf(name, size, "%s.%u", base, same + 1);
@@ -87,7 +90,7 @@ static int add_area(void *ctx, const struct vma *a)
         format_buf(name, sizeof name, "stack.%d", ut->tid);
     else
         unique_name(name, sizeof name, a->name);
-    region_add(&table, SPACE_VIRTUAL, name, a->start, a->end, REGION_NO_PHYS,
+    region_add(table, SPACE_VIRTUAL, name, a->start, a->end, REGION_NO_PHYS,
                perm_of(a->prot), ut ? KIND_STACK : kind_of(a),
                ut ? "a thread's stack (mmap'd by its creator)" : what_of(a));
     return 0;
@@ -103,7 +106,7 @@ static void add_image(const struct proc *p)
     for (unsigned i = 0; i < sizeof shown / sizeof shown[0]; i++) {
         const struct procimage_range *r = &p->img.part[shown[i]];
         if (r->hi > r->lo)
-            region_add(&table, SPACE_VIRTUAL, procimage_part_name(shown[i]), r->lo, r->hi,
+            region_add(table, SPACE_VIRTUAL, procimage_part_name(shown[i]), r->lo, r->hi,
                        REGION_NO_PHYS, PERM_R | PERM_W, KIND_BOOTDATA, "set up by exec");
     }
 }
@@ -121,21 +124,28 @@ static void emit(const struct region *r)
 
 void procmap_print(struct proc *p, const char *when)
 {
-    region_table_init(&table);
+    table = kmalloc(sizeof *table);
+    if (!table) {
+        proto_warnf("atlas", "no memory to draw process %d's atlas", p->pid);
+        return;
+    }
+    region_table_init(table);
     pid_now = p->pid;
-    region_add(&table, SPACE_VIRTUAL, "kernel", KERNEL_VIRT_BASE, 0x100000000ull, REGION_NO_PHYS,
+    region_add(table, SPACE_VIRTUAL, "kernel", KERNEL_VIRT_BASE, 0x100000000ull, REGION_NO_PHYS,
                0, KIND_RESERVED, "the kernel's half: the same in every process, kernel only");
-    region_add(&table, SPACE_VIRTUAL, "null", 0, USER_NULL_END, REGION_NO_PHYS, 0, KIND_GUARD,
+    region_add(table, SPACE_VIRTUAL, "null", 0, USER_NULL_END, REGION_NO_PHYS, 0, KIND_GUARD,
                "never mapped: a null pointer faults here");
     vma_for_each(&p->us.areas, add_area, p);
     add_image(p);
-    region_table_check(&table, 0);
-    if (table.dropped)
+    region_table_check(table, 0);
+    if (table->dropped)
         proto_warnf("atlas", "process %d has %u more regions than the atlas shows", p->pid,
-                    table.dropped);
+                    table->dropped);
     kprintf("\nProcess %d (%s) at its %s: its address space, high addresses on top\n\n",
             p->pid, p->name, when);
-    diagram_text(&table, SPACE_VIRTUAL, serial_sink, 0);
-    for (unsigned i = 0; i < table.count; i++)
-        emit(&table.r[i]);
+    diagram_text(table, SPACE_VIRTUAL, serial_sink, 0);
+    for (unsigned i = 0; i < table->count; i++)
+        emit(&table->r[i]);
+    kfree(table);
+    table = 0;
 }

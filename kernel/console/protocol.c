@@ -307,18 +307,11 @@ void proto_task(int id, int exit_code, bool overflowed)
 
 /* ---- processes ------------------------------------------------------------------- */
 
-void proto_spawn(int pid, int argc, const char *const *argv)
+void proto_spawn(int pid, const char *argv)
 {
     uint32_t f = rec_begin("spawn");
     dec("pid", pid);
-    key("argv");
-    serial_putc('"');
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            serial_putc(' ');
-        quoted_body(argv[i]);
-    }
-    serial_putc('"');
+    quoted("argv", argv);
     rec_end(f);
 }
 

@@ -55,7 +55,7 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
         proto_warnf("programs", "module %u (%s) cannot run: %s", i, argv[0], why);
         return false;
     }
-    proto_spawn(p->pid, argc, argv);
+    proto_spawn(p->pid, m->cmdline[0] ? m->cmdline : argv[0]);
     kprintf("process %d: %s\n", p->pid, argv[0]);
     proc_wait(p);
     const char *sig = p->exit_signal ? proc_signal_name(p->exit_signal) : 0;

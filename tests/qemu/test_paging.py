@@ -125,6 +125,9 @@ def test_another_programs_elf_as_a_module_never_names_the_kernels_functions(tmp_
     frames = [f["symbol"] for f in b.all("backtrace")]
     assert frames[0] == "demo_null", frames
     assert not any(f.startswith("foreign_") for f in frames), frames
+    # A kernel's image is an ELF file, but not a program: it is not run.
+    assert not b.all("spawn")
+    assert any(w["source"] == "programs" and "kernel space" in w["msg"] for w in b.all("warn"))
 
 
 def test_the_embedded_table_is_the_images_own_functions(tmp_path):

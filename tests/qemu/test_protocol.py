@@ -25,6 +25,12 @@ GOOD = [
     '@region name=paging.tables space=virtual start=0xffc00000 end=0x100000000 '
     'phys=0x0016b000 perm=rw- size=4194304',
     '@region name=heap space=virtual start=0xd0000000 end=0xd0001000 phys=none perm=rw- size=4096',
+    '@region name=proc.1.heap space=user start=0x080f0000 end=0x08112000 phys=none perm=rw- '
+    'size=139264 pid=1 pages=34 backed=1 written=1',
+    '@spawn pid=1 argv="/tmp/h hello \\"world\\""',
+    '@exit pid=1 status=0 syscalls=18 leaked=0',
+    '@exit pid=5 signal=SIGSEGV fault="page-fault at 0xbf7ffe10" syscalls=17 leaked=0',
+    '@syscall pid=1 unknown=386 name=rseq',
     '@frames total=133692416 free=131727360 used=1965056',
     '@heap mapped=4096 used=0 free=4088 largest_free=4088 blocks=1',
     '@map start=0xc0100000 end=0xc0122000 phys=0x00100000 flags=P',
@@ -34,6 +40,8 @@ GOOD = [
     'reason="null pointer"',
     '@fault vector=14 name=page-fault addr=0xe126f42c eip=0xc010b466 region=task.7.guard '
     'reason="stack overflow" task=7 depth=68576',
+    '@fault vector=14 name=page-fault addr=0xc0100000 eip=0x0804989b region=proc.2.kernel '
+    'reason="read of kernel memory" task=2 depth=0 pid=2',
     '@backtrace index=0 addr=0xc010afc9 symbol=? offset=0x0',
     '@panic reason="boot loader magic 0x12345678 is neither"',
     '@stack task=6 grew_to=8192',
@@ -61,7 +69,7 @@ def test_the_document_defines_kinds_and_types():
     assert {"dec", "int", "hex", "hex8", "hex16", "word", "quoted", "ms"} <= set(sp.kinds)
     assert len(sp.types) >= 29
     assert [f.name for f in sp.types["demo"]] == ["finished", "faulted", "overflow"]
-    assert [f.key for f in sp.types["fault"][0].fields if f.optional] == ["task", "depth"]
+    assert [f.key for f in sp.types["fault"][0].fields if f.optional] == ["task", "depth", "pid"]
 
 
 @pytest.mark.parametrize("line", GOOD)
