@@ -289,12 +289,16 @@ static void test_heap_stress(void)
             if (ptr[k])
                 memset(ptr[k], (int)k, n);
             ok = ptr[k] != 0;
+            if (!ok)
+                why = "out of memory: kmalloc found no room";
         } else {
             for (uint32_t j = 0; j < len[k] && ok; j++)
                 ok = ptr[k][j] == (uint8_t)k;       /* nobody wrote over it */
             if (r % 4 == 0) {
                 uint32_t n = rng() % 6000 + 1;
                 uint8_t *q = krealloc(ptr[k], n);
+                if (ok && !q)
+                    why = "out of memory: krealloc found no room";
                 ok = ok && q;
                 for (uint32_t j = 0; q && j < (n < len[k] ? n : len[k]) && ok; j++)
                     ok = q[j] == (uint8_t)k;
