@@ -11,4 +11,17 @@
 #define CPUID_EDX_PSE       0x00000008  /* 4 MiB pages */
 #define CPUID_EDX_TSC       0x00000010  /* rdtsc */
 
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* CPUID leaf 1's EDX: the feature bits Linux hands a process as AT_HWCAP.
+ * Every CPU mematlas runs on has the leaf (boot/cpucheck.S makes sure). */
+static inline uint32_t cpuid_features_edx(void)
+{
+    uint32_t a = CPUID_FEATURES, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    return d;
+}
+#endif
+
 #endif

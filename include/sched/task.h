@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arch/fault.h"
+#include "sched/procimage.h"
 #include "sched/stackzone.h"
 
 #define TASK_NAME_MAX   16
@@ -43,12 +44,10 @@ struct task {
     bool overflowed;            /* ended by a stack overflow */
     void (*fn)(void *);
     void *arg;
-    /* A task started like a System V process (task_spawn_main): */
+    /* A task started like an i386 Linux process (task_spawn_main): */
     int (*main)(int argc, char **argv, char **envp);
     uint32_t initial_sp;        /* points at argc */
-    uint32_t args_lo, args_hi;  /* the argument strings */
-    uint32_t env_lo, env_hi;    /* the environment strings */
-    uint32_t vec_lo, vec_hi;    /* argc, argv[], envp[], auxv[] */
+    struct procimage image;     /* where its parts are, from argc to the top */
 };
 
 struct wait_queue {
@@ -62,10 +61,10 @@ bool task_started(void);
 /* The kernel's `go fn(arg)`: a new task with a one-page stack that grows to
  * `limit` bytes (0: TASK_STACK_LIMIT). NULL when no slot or memory is left. */
 struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_t limit);
-/* A task that starts the way a process does on System V i386: at the top of
- * its stack the argument strings, the environment strings, the auxiliary
- * vector, envp[] and argv[] with their NULLs and argc, the stack pointer on
- * argc. main's return value is the task's exit code. */
+/* A task that starts the way a static program does on i386 Linux: at the
+ * top of its stack the image procimage.h describes (the strings, the
+ * auxiliary vector, envp[] and argv[] with their NULLs and argc), the stack
+ * pointer on argc. main's return value is the task's exit code. */
 struct task *task_spawn_main(int (*main)(int, char **, char **), const char *name,
                              int argc, const char *const *argv, int envc,
                              const char *const *envp);
@@ -101,8 +100,9 @@ bool task_grow_stack(uint32_t addr, uint32_t error);
 /* The fault mechanism's resume hook: a task other than kernel_main that
  * faulted is ended (exit code -1; overflowed when it passed its limit). */
 bool task_end_after_fault(const struct fault *f, struct fault_resume *r);
-/* "task.N.stack", "task.N.guard", "args", "env" or "argv.envp.auxv" for an
- * address in a live task's slot, else NULL. The name lives as long as the task. */
+/* "task.N.stack", "task.N.guard", or for a task_spawn_main task the name of
+ * a part of its process image ("args", "env", "auxv": procimage_part_name)
+ * for an address in a live task's slot, else NULL. The name lives as long as the task. */
 const char *task_stack_region(uint32_t addr);
 /* Prints the "@stack ... grew_to=" events recorded since the last call. */
 void task_flush_events(void);

@@ -1,8 +1,9 @@
 /*
  * tour_layout.c - the guide's memory diagram, drawn from this machine: a
- * task started the way a System V process starts (its arguments and
- * environment at the top of its stack) finds an address for every part of
- * the picture, and checks that they come in the guide's order.
+ * task started the way Linux starts a static i386 program (its arguments,
+ * environment and auxiliary vector at the top of its stack) finds an
+ * address for every part of the picture, and checks that they come in the
+ * guide's order.
  */
 #include "guide/tour.h"
 
@@ -21,14 +22,18 @@
 
 #define SHOWN_STRINGS 4         /* arguments and variables that get a @symbol each */
 
+/* Every part of the process image that has bytes, lowest first. */
 static void show_regions(const struct task *me)
 {
-    proto_region("args", "virtual", me->args_lo, me->args_hi, PROTO_NO_PHYS, "rw-");
-    proto_region("env", "virtual", me->env_lo, me->env_hi, PROTO_NO_PHYS, "rw-");
-    proto_region("argv.envp.auxv", "virtual", me->vec_lo, me->vec_hi, PROTO_NO_PHYS, "rw-");
+    for (unsigned p = 0; p < PROCIMAGE_PARTS; p++) {
+        const struct procimage_range *r = &me->image.part[p];
+        if (r->hi > r->lo)
+            proto_region(procimage_part_name((enum procimage_part)p), "virtual", r->lo, r->hi,
+                         PROTO_NO_PHYS, "rw-");
+    }
 }
 
-/* The System V block as this task found it, for programs to check. */
+/* The process block as this task found it, for programs to check. */
 static void show_process(int argc, char **argv, char **envp)
 {
     char **e = envp;
@@ -107,9 +112,10 @@ static bool draw_diagram(const struct row rows[ROWS])
     return ordered;
 }
 
-/* Holds when every part is in the guide's order; with no environment the
- * order of the rest is shown but the claim as a whole cannot be told. */
-static void verdict(bool ordered, bool has_env)
+/* Holds when every part is in the guide's order, the arguments and the
+ * environment together at the top; with no environment the order of the
+ * rest is shown but the claim as a whole cannot be told. */
+static void verdict(bool ordered, bool has_env, bool env_on_top)
 {
     if (!ordered)
         claim("layout", false, "the order on this machine differs from the guide's drawing");
@@ -118,8 +124,12 @@ static void verdict(bool ordered, bool has_env)
                       "nothing shows where its strings go; the other parts are in the "
                       "guide's order");
     else
-        claim("layout", true, "args above environment above this task's stack above the "
-              "heap above the globals above the code, as the guide draws it");
+        claim("layout", true, env_on_top ?
+              "args and environment (its strings above the args, as Linux puts them) above "
+              "this task's stack above the heap above the globals above the code, as the "
+              "guide draws it" :
+              "args above environment above this task's stack above the heap above the "
+              "globals above the code, as the guide draws it");
 }
 
 static int layout_main(int argc, char **argv, char **envp)
@@ -138,8 +148,8 @@ static int layout_main(int argc, char **argv, char **envp)
         return 1;
     }
     int *managed = gc_new(sizeof *managed);     /* optional: the picture has no row for it */
-    const struct row rows[ROWS] = {
-        { "Command Line Args", argc ? (uintptr_t)argv[0] : me->args_lo },
+    struct row rows[ROWS] = {
+        { "Command Line Args", argc ? (uintptr_t)argv[0] : me->image.part[PROCIMAGE_ARGS].lo },
         { "Environment Vars", (uintptr_t)envp[0] },     /* 0: none */
         { "Stack", (uintptr_t)&local },
         { "Heap", (uintptr_t)heap },
@@ -152,9 +162,18 @@ static int layout_main(int argc, char **argv, char **envp)
         show_address("layout.gc.object", managed, "gc_new'd: the garbage-collected heap");
     show_address("layout.global", &globalCount, "globalCount");
     show_address("layout.code", (const void *)add, "func add");
+    /* The guide draws the arguments above the environment; Linux copies the
+     * environment strings above them, and so does this task's image. Both
+     * are the top of the picture, drawn as they are in memory. */
+    bool env_on_top = rows[1].addr > rows[0].addr;
+    if (env_on_top) {
+        struct row args = rows[0];
+        rows[0] = rows[1];
+        rows[1] = args;
+    }
     bool ordered = draw_diagram(rows);
     kfree(heap);
-    verdict(ordered, envp[0] != 0);
+    verdict(ordered, envp[0] != 0, env_on_top);
     return 0;
 }
 
@@ -163,7 +182,7 @@ void tour_layout(void)
     const struct cmdline *c = demo_cmdline();
     static const char *const none[] = { 0 };
     kprintf("The boot command line's arguments and environment become a task's argv and "
-            "envp,\nat the top of its stack, the way a process starts on System V i386.\n");
+            "envp,\nat the top of its stack, the way Linux starts a static i386 program.\n");
     struct task *t = task_spawn_main(layout_main, "main", c ? c->argc : 0,
                                      c ? c->argv : none, c ? c->envc : 0,
                                      c ? c->envp : none);

@@ -9,9 +9,12 @@
  */
 #include "sched/task.h"
 
+#include "arch/cpuid.h"
 #include "arch/irq.h"
 #include "arch/pit.h"
+#include "arch/tsc.h"
 #include "console/console.h"
+#include "console/panic.h"
 #include "console/protocol.h"
 #include "lib/string.h"
 #include "mm/kframes.h"
@@ -24,6 +27,8 @@
 #define EVENTS_MAX      64
 #define INITIAL_FRAME   6       /* words on a new stack: see task_spawn */
 #define DYING_ROOM      16      /* bytes left above a faulted task's last frame */
+#define MINSIGSTKSZ     2048    /* i386 Linux's minimum signal stack (uapi asm/signal.h) */
+#define ELF32_PHDR_SIZE 32      /* AT_PHENT: Linux gives it even with no headers */
 
 static struct task main_task;
 static struct task *current = &main_task;
@@ -166,12 +171,9 @@ const char *task_stack_region(uint32_t addr)
     default:
         break;
     }
-    if (t->main && addr >= t->args_lo && addr < t->args_hi)
-        return "args";
-    if (t->main && addr >= t->env_lo && addr < t->env_hi)
-        return "env";
-    if (t->main && addr >= t->vec_lo && addr < t->vec_hi)
-        return "argv.envp.auxv";
+    enum procimage_part part = t->main ? procimage_part_at(&t->image, addr) : PROCIMAGE_PARTS;
+    if (part != PROCIMAGE_PARTS)
+        return procimage_part_name(part);
     return t->stack_name;
 }
 
@@ -315,31 +317,65 @@ struct task *task_spawn(void (*fn)(void *), void *arg, const char *name, uint32_
     return spawn(fn, arg, name, limit, 0);
 }
 
+/* AT_RANDOM's bytes: not for secrets (mematlas has no entropy source), only
+ * different from one task to the next; splitmix32 steps over the TSC. */
+static void fill_random(uint8_t out[PROCIMAGE_RANDOM_BYTES])
+{
+    uint32_t x = (uint32_t)rdtsc() ^ ((uint32_t)next_id << 16);
+    for (unsigned i = 0; i < PROCIMAGE_RANDOM_BYTES; i += 4) {
+        uint32_t z = (x += 0x9E3779B9);
+        z = (z ^ (z >> 16)) * 0x85EBCA6B;
+        z = (z ^ (z >> 13)) * 0xC2B2AE35;
+        z ^= z >> 16;
+        memcpy(out + i, &z, 4);
+    }
+}
+
+/* What Linux's exec would hand a static program with these arguments;
+ * main stands in for the entry point, there being no ELF file. */
+static void image_args(struct procimage_args *a, int (*main)(int, char **, char **),
+                       const char *name, int argc, const char *const *argv, int envc,
+                       const char *const *envp)
+{
+    memset(a, 0, sizeof *a);
+    a->argc = argc;
+    a->argv = argv;
+    a->envc = envc;
+    a->envp = envp;
+    a->execfn = argc > 0 && argv[0] ? argv[0] : name;   /* the name it was run by */
+    a->platform = PROCIMAGE_I686;
+    fill_random(a->random);
+    a->hwcap = cpuid_features_edx();
+    a->minsigstksz = MINSIGSTKSZ;
+    a->phent = ELF32_PHDR_SIZE;
+    a->entry = (uint32_t)(uintptr_t)main;
+    a->end_marker = PROCIMAGE_END_MARKER;
+}
+
 struct task *task_spawn_main(int (*main)(int, char **, char **), const char *name,
                              int argc, const char *const *argv, int envc,
                              const char *const *envp)
 {
     if (argc < 0 || argc > CMDLINE_WORDS_MAX + 1 || envc < 0 || envc > CMDLINE_WORDS_MAX)
         return 0;                           /* more words than a boot can have */
-    uint32_t block = procimage_size(argc, argv, envc, envp);
-    if (block > TASK_STACK_LIMIT / 2)
+    struct procimage_args a;
+    image_args(&a, main, name ? name : "task", argc, argv, envc, envp);
+    /* Every slot's top is page aligned, so the image has the same size in
+     * each: measured at slot 0's top before there is a slot. */
+    uint32_t block = procimage_size(&a, stackzone_top(0));
+    if (!block || block > TASK_STACK_LIMIT / 2)
         return 0;                           /* leave the stack room of its own */
     struct task *t = spawn(0, 0, name, 0, block);
     if (!t)
         return 0;
     uint32_t flags = irq_save();
-    struct procimage img;
-    procimage_build(t->stack_top, argc, argv, envc, envp, &img);
-    t->initial_sp = img.sp;
-    t->args_lo = img.args_lo;
-    t->args_hi = img.args_hi;
-    t->env_lo = img.env_lo;
-    t->env_hi = img.env_hi;
-    t->vec_lo = img.vec_lo;
-    t->vec_hi = img.vec_hi;
+    if (procimage_build((uint8_t *)(uintptr_t)(t->stack_top - block), t->stack_top, block,
+                        &a, &t->image) != 0)
+        panic("task_spawn_main: %s", t->image.error);   /* it fitted a moment ago */
+    t->initial_sp = t->image.sp;
     t->main = main;
     /* The first frame goes below argc. */
-    uint32_t *frame = (uint32_t *)(uintptr_t)img.sp - INITIAL_FRAME;
+    uint32_t *frame = (uint32_t *)(uintptr_t)t->image.sp - INITIAL_FRAME;
     frame[0] = frame[1] = frame[2] = frame[3] = 0;
     frame[4] = (uint32_t)(uintptr_t)task_start;
     frame[5] = 0;
