@@ -70,8 +70,11 @@ ISO := $(BUILD)/mematlas.iso
 HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
-              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c
+              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c kernel/sched/procimage.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+# tests/host/test_procimage_linux.py runs linux_stack (an i386 Linux program)
+# and procimage_dump (a host program) and compares what they print.
+HOST_TOOLS := $(BUILD)/host/procimage_dump $(BUILD)/host/linux_stack
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -176,6 +179,14 @@ $(BUILD)/host/%: tests/host/%.c $(HOST_OBJ) $(wildcard tests/host/*.h) $(HEADERS
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_OBJ) -o $@
 
+# No C library and no start files: it prints its stack before anything runs.
+$(BUILD)/host/linux_stack: tests/host/linux_stack.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu11 -O1 -Wall -Wextra -Werror -ffreestanding -fno-pie -no-pie \
+	    -fno-stack-protector -fcf-protection=none -static -nostdlib -nostartfiles \
+	    -Wl,--build-id=none $< -o $@
+
 $(BUILD)/host/heapbench: $(wildcard tools/heapbench*.c tools/heapbench*.h) $(HEAP_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
@@ -202,10 +213,10 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS)
+test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS)
 	$(PYTHON) -m pytest -q tests
 
-test-host: $(HOST_TESTS)
+test-host: $(HOST_TESTS) $(HOST_TOOLS)
 	$(PYTHON) -m pytest -q tests/host
 
 test-qemu: all $(TEST_ISOS)

@@ -17,7 +17,8 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* CPUID leaf 1's EDX (the feature bits); the boot check made sure CPUID exists. */
+/* CPUID leaf 1's EDX: the feature bits Linux hands a process as AT_HWCAP.
+ * Every CPU mematlas runs on has the leaf (boot/cpucheck.S makes sure). */
 static inline uint32_t cpuid_features_edx(void)
 {
     uint32_t a = CPUID_FEATURES, b, c = 0, d;

@@ -23,8 +23,9 @@
  * AT_HWCAP2, AT_EXECFN, AT_PLATFORM, AT_NULL. Linux also has AT_SYSINFO and
  * AT_SYSINFO_EHDR first (its vDSO) and AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN
  * after AT_PLATFORM (restartable sequences, Linux 6.3 on): mematlas has
- * neither, so leaves them out. Each pair left out is 8 bytes, and they go
- * in twos, so everything above the vectors stays where Linux puts it.
+ * neither, so leaves them out. The four pairs are 32 bytes, a multiple of
+ * 16: argc and the vectors sit 32 bytes higher than on such a Linux, and
+ * every byte above the auxv is where it puts it, padding included.
  *
  * The builder is pure C over a buffer the caller gives: it writes the
  * image through one mapping, with the pointers of the address space the

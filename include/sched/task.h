@@ -52,7 +52,7 @@ struct task {
     void *user;                 /* a user thread's own state (proc.h), or NULL */
     void (*fn)(void *);
     void *arg;
-    /* A task started like a System V process (task_spawn_main): */
+    /* A task started like an i386 Linux process (task_spawn_main): */
     int (*main)(int argc, char **argv, char **envp);
     uint32_t initial_sp;        /* points at argc */
     struct procimage image;     /* where its parts are, from argc to the top */

@@ -1,8 +1,9 @@
 /*
  * tour_layout.c - the guide's memory diagram, drawn from this machine: a
- * task started the way a System V process starts (its arguments and
- * environment at the top of its stack) finds an address for every part of
- * the picture, and checks that they come in the guide's order.
+ * task started the way Linux starts a static i386 program (its arguments,
+ * environment and auxiliary vector at the top of its stack) finds an
+ * address for every part of the picture, and checks that they come in the
+ * guide's order.
  */
 #include "guide/tour.h"
 
@@ -32,7 +33,7 @@ static void show_regions(const struct task *me)
     }
 }
 
-/* The System V block as this task found it, for programs to check. */
+/* The process block as this task found it, for programs to check. */
 static void show_process(int argc, char **argv, char **envp)
 {
     char **e = envp;
@@ -181,7 +182,7 @@ void tour_layout(void)
     const struct cmdline *c = demo_cmdline();
     static const char *const none[] = { 0 };
     kprintf("The boot command line's arguments and environment become a task's argv and "
-            "envp,\nat the top of its stack, the way a process starts on System V i386.\n");
+            "envp,\nat the top of its stack, the way Linux starts a static i386 program.\n");
     struct task *t = task_spawn_main(layout_main, "main", c ? c->argc : 0,
                                      c ? c->argv : none, c ? c->envc : 0,
                                      c ? c->envp : none);

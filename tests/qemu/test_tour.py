@@ -41,40 +41,76 @@ def test_all_walks_the_guide_in_order(tour):
 
 def test_layout_matches_the_guides_picture(tour):
     parts = [(p["part"], num(p["addr"]), p["region"]) for p in tour.all("layout")]
-    assert [p[0] for p in parts] == ["Command Line Args", "Environment Vars", "Stack",
+    # Linux copies the environment strings above the arguments: the top of
+    # the picture is drawn as memory has it.
+    assert [p[0] for p in parts] == ["Environment Vars", "Command Line Args", "Stack",
                                      "Heap", "Global Variables", "Program Code"]
     addrs = [p[1] for p in parts]
     assert addrs == sorted(addrs, reverse=True), "not in the guide's top-down order"
     regions = [p[2] for p in parts]
-    assert regions[0] == "args" and regions[1] == "env"
+    assert regions[0] == "env" and regions[1] == "args"
     assert regions[2].startswith("task.") and regions[3] == "heap"
     assert regions[4] == "kernel.data" and regions[5] == "kernel.text"
+    claim = [c for c in tour.all("claim") if c["name"] == "layout"][0]
+    assert "as Linux puts them" in claim["detail"]
 
 
-def test_process_block_is_system_v(tour):
+# The image's parts, lowest first (procimage.h), and the auxv in Linux's order.
+PARTS = ["argc", "argv", "envp", "auxv", "sp.pad", "random", "platform", "strings.pad",
+         "args", "env", "execfn", "end.marker"]
+AT = {"MINSIGSTKSZ": 51, "HWCAP": 16, "PAGESZ": 6, "CLKTCK": 17, "PHDR": 3, "PHENT": 4,
+      "PHNUM": 5, "BASE": 7, "FLAGS": 8, "ENTRY": 9, "UID": 11, "EUID": 12, "GID": 13,
+      "EGID": 14, "SECURE": 23, "RANDOM": 25, "HWCAP2": 26, "EXECFN": 31, "PLATFORM": 15,
+      "NULL": 0}
+
+
+def test_process_block_is_linuxs(tour):
     p = tour.one("process")
     sp, argv, envp, auxv = (num(p[k]) for k in ("sp", "argv", "envp", "auxv"))
     argc = int(p["argc"])
     # argc at the stack pointer, then argv[] with its NULL, envp[] with its NULL, auxv.
     args = [a for a in tour.all("arg") if "addr" in a]
     envs = [e for e in tour.all("env") if "addr" in e]
-    assert argc == len(args) == 3
+    assert argc == len(args) == 3 and sp % 16 == 0
     assert argv == sp + 4 and envp == argv + 4 * (argc + 1)
     assert auxv == envp + 4 * (len(envs) + 1)
-    aux = [(int(a["type"]), int(a["value"])) for a in tour.all("auxv")]
-    assert aux == [(6, 4096), (0, 0)]           # AT_PAGESZ, AT_NULL
     assert [a["value"] for a in args] == ["mematlas", "one", "two words"]
     assert [e["value"] for e in envs] == ["GOGC=100", "EMPTY=", "X=a b"]
-    # The strings sit in the args and env regions, args on top.
+
+    # The parts tile the image from sp to the top of the task's stack slot.
     reg = {r["name"]: (num(r["start"]), num(r["end"])) for r in tour.all("region")
-           if r["name"] in ("args", "env", "argv.envp.auxv")}
-    for a in args:
-        assert a["region"] == "args" and reg["args"][0] <= num(a["addr"]) < reg["args"][1]
-    for e in envs:
-        assert e["region"] == "env" and reg["env"][0] <= num(e["addr"]) < reg["env"][1]
-    assert reg["args"][0] >= reg["env"][1] - 0      # args above env
-    assert reg["env"][0] >= reg["argv.envp.auxv"][1]
-    assert reg["argv.envp.auxv"][0] == sp
+           if r["name"] in PARTS}
+    shown = [n for n in PARTS if n in reg]
+    assert reg["argc"][0] == sp and reg["end.marker"][1] % 4096 == 0
+    for lower, upper in zip(shown, shown[1:]):
+        assert reg[lower][1] == reg[upper][0], (lower, upper)
+    assert {"argc", "argv", "envp", "auxv", "random", "platform", "args", "env", "execfn",
+            "end.marker"} <= set(shown)
+    assert reg["end.marker"][1] - reg["end.marker"][0] == 4     # an i386 kernel's pointer
+    assert reg["random"][1] - reg["random"][0] == 16
+    assert reg["platform"][1] - reg["platform"][0] == len("i686") + 1
+    assert reg["platform"][1] % 16 == 0                         # arch_align_stack
+    assert reg["execfn"][1] - reg["execfn"][0] == len("mematlas") + 1
+
+    # The strings: argv[0] lowest, each right after the one before, env above args.
+    at = reg["args"][0]
+    for s in args + envs:
+        assert num(s["addr"]) == at and s["region"] == ("args" if s in args else "env")
+        at += len(s["value"]) + 1
+    assert at == reg["execfn"][0]
+
+    aux = [(int(a["type"]), int(a["value"])) for a in tour.all("auxv")]
+    assert [t for t, _ in aux] == list(AT.values())
+    value = {t: v for t, v in aux}
+    assert value[AT["PAGESZ"]] == 4096 and value[AT["CLKTCK"]] == 100
+    assert value[AT["BASE"]] == value[AT["FLAGS"]] == value[AT["PHNUM"]] == 0
+    assert value[AT["PHENT"]] == 32
+    assert value[AT["HWCAP"]] & 0x18 == 0x18                   # TSC and PSE: cpucheck.S
+    assert value[AT["RANDOM"]] == reg["random"][0]
+    assert value[AT["PLATFORM"]] == reg["platform"][0]
+    assert value[AT["EXECFN"]] == reg["execfn"][0]
+    text = [r for r in tour.all("region") if r["name"] == "kernel.text"][0]
+    assert num(text["start"]) <= value[AT["ENTRY"]] < num(text["end"])   # layout_main
 
 
 def test_gc_reclaims_exactly_the_unreachable(tour):
