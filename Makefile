@@ -3,7 +3,11 @@
 #   make          build build/mematlas.elf and build/mematlas.iso
 #   make run      boot the ISO in QEMU (a window if there is a display,
 #                 else the serial console in this terminal; HEADLESS=1 forces it)
+#   make run PROGRAM=user/layout [ARGS="..."]
+#                 boot the kernel directly with that user program as its module
+#   make user     build the user programs (user/NAME.c -> build/user/NAME)
 #   make test     build everything and run every test (pytest)
+#   make test-host  only the host tests: the C unit tests and the user programs
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
@@ -30,7 +34,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
+PUBLIC_TARGETS := all kernel iso user test-isos run test test-host test-qemu debug bench fuzz tour
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -98,6 +102,23 @@ HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
+# The user programs: static Linux i386 programs, built with Debian's cross
+# compiler and its C library (libc6-dev-i386-cross) whatever CROSS is, as
+# they need a Linux C library. USER_LIBS_name: what one program adds to the link.
+USER_CC     ?= i686-linux-gnu-gcc-12
+USER_STRIP  ?= i686-linux-gnu-strip
+USER_CFLAGS := -std=gnu11 -static -fno-pie -no-pie -O2 -g -Wall -Wextra -Werror -Wshadow
+USER_PROGS  := $(sort $(patsubst user/%.c,%,$(wildcard user/*.c)))
+USER_BINS   := $(patsubst %,$(BUILD)/user/%,$(USER_PROGS))
+USER_LIBS_threads   := -pthread
+USER_LIBS_clib      := -pthread -lm
+# stackdump's and layout's entry points note the stack pointer or the break,
+# then go on to the C library's _start.
+USER_LIBS_stackdump := -Wl,-e,stackdump_entry
+USER_LIBS_layout    := -Wl,-e,layout_entry
+# The ISOs hold the user programs stripped, under /boot/user/ (tools/mkiso.sh).
+MKISO := USER_PROGRAMS="$(USER_BINS)" USER_STRIP=$(USER_STRIP) tools/mkiso.sh
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -105,10 +126,11 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
-all: kernel iso
+.PHONY: all kernel iso user test-isos run test test-host test-qemu debug bench fuzz tour
+all: kernel iso user
 kernel: $(ELF)
 iso: $(ISO)
+user: $(USER_BINS)
 test-isos: $(TEST_ISOS)
 
 $(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
@@ -150,20 +172,20 @@ $(ELF): $(KERNEL_OBJ) $(BUILD)/ksymtab.o $(BUILD)/linker.ld
 	$(Q)grub-file --is-x86-multiboot $@ || { echo "$@: no valid Multiboot 1 header" >&2; rm -f $@; exit 1; }
 	$(Q)grub-file --is-x86-multiboot2 $@ || { echo "$@: no valid Multiboot 2 header" >&2; rm -f $@; exit 1; }
 
-$(ISO): $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(ISO): $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@$(if $(Q),echo "  ISO     $@")
-	$(Q)tools/mkiso.sh $(ELF) $@
+	$(Q)$(MKISO) $(ELF) $@
 
-$(BUILD)/test/mb2.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(BUILD)/test/mb2.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
-	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit
-$(BUILD)/test/mb1.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+	$(Q)$(MKISO) $(ELF) $@ 0 mode=test exit
+$(BUILD)/test/mb1.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
-	$(Q)tools/mkiso.sh $(ELF) $@ 1 mode=test exit
+	$(Q)$(MKISO) $(ELF) $@ 1 mode=test exit
 
-$(BUILD)/test/mb2-overflow.iso: $(ELF) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(BUILD)/test/mb2-overflow.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
-	$(Q)tools/mkiso.sh $(ELF) $@ 0 mode=test exit demo=stack-overflow
+	$(Q)$(MKISO) $(ELF) $@ 0 mode=test exit demo=stack-overflow
 
 # The cores are compiled once for all the host tests, each test links them.
 HOST_OBJ := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_SRC))
@@ -202,9 +224,15 @@ $(BUILD)/traces/%.trace: tools/gentraces.py
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)$(PYTHON) tools/gentraces.py $(dir $@) $* >/dev/null
 
+$(BUILD)/user/%: user/%.c $(wildcard user/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $@")
+	$(Q)$(USER_CC) $(USER_CFLAGS) $< -o $@ $(USER_LIBS_$*)
+
 $(BUILD):
 	@mkdir -p $@
 
+ifeq ($(PROGRAM),)
 run: $(ISO)
 ifeq ($(HEADLESS),1)
 	@echo "Serial console in this terminal. Ctrl-A X quits QEMU."
@@ -212,12 +240,33 @@ ifeq ($(HEADLESS),1)
 else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
+else
+# make run PROGRAM=user/NAME [ARGS="..."]: QEMU loads the kernel itself
+# (Multiboot 1) with build/user/NAME as its one module, whose string,
+# "build/user/NAME ARGS", is the program's command line. QEMU splits
+# modules at commas, so a comma in ARGS is doubled (QEMU's escape for one).
+comma := ,
+RUN_PROGRAM := $(BUILD)/user/$(notdir $(PROGRAM))
+RUN_MODULE  := $(subst $(comma),$(comma)$(comma),$(RUN_PROGRAM)$(if $(ARGS), $(ARGS)))
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifeq ($(filter $(RUN_PROGRAM),$(USER_BINS)),)
+$(error PROGRAM=$(PROGRAM) is not a user program; one of: $(USER_PROGS:%=user/%))
+endif
+endif
+run: $(ELF) $(RUN_PROGRAM)
+ifeq ($(HEADLESS),1)
+	@echo "Serial console in this terminal. Ctrl-A X quits QEMU."
+	$(QEMU) -kernel $(ELF) -initrd '$(subst ','\'',$(RUN_MODULE))' -nographic
+else
+	$(QEMU) -kernel $(ELF) -initrd '$(subst ','\'',$(RUN_MODULE))' -serial stdio
+endif
+endif
 
 test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS)
 	$(PYTHON) -m pytest -q tests
 
-test-host: $(HOST_TESTS) $(HOST_TOOLS)
-	$(PYTHON) -m pytest -q tests/host
+test-host: $(HOST_TESTS) $(HOST_TOOLS) $(USER_BINS)
+	$(PYTHON) -m pytest -q tests/host tests/user
 
 test-qemu: all $(TEST_ISOS)
 	$(PYTHON) -m pytest -q tests/qemu

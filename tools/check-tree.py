@@ -64,7 +64,7 @@ def check_layers(root):
 
 FILE_MAX = 800
 FUNCTION_MAX = 100
-FOLDERS = ("boot", "kernel", "include", "tools", "tests")
+FOLDERS = ("boot", "kernel", "include", "tools", "tests", "user")
 NAME = re.compile(r"([A-Za-z_]\w*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*$", re.S)
 
 
