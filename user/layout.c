@@ -204,7 +204,9 @@ int main(int argc, char **argv)
     if (failures)
         return 1;
     printf("layout: order ok\n");
-    free(heap);
-    munmap(map, 4096);
+    /* The malloc block and the mmap block stay until exit, so that the
+     * kernel's atlas of this process, drawn as it ends, still shows them. */
+    (void)heap;
+    (void)map;
     return 0;
 }

@@ -23,6 +23,7 @@
 #include "mm/vma.h"
 
 #define USPACE_AREAS_MAX    256
+#define USPACE_ELF          0x1     /* vma.flags: an area made from the program's segments */
 
 enum uspace_fault { USPACE_FIXED, USPACE_NO_AREA, USPACE_DENIED, USPACE_NO_MEMORY };
 

@@ -84,6 +84,8 @@ static void unique_name(char *name, size_t size, const char *base)
 static int add_area(void *ctx, const struct vma *a)
 {
     struct proc *p = ctx;
+    if (a->flags & USPACE_ELF)
+        return 0;                       /* drawn byte for byte from its segment instead */
     char name[REGION_NAME_MAX];
     const struct uthread *ut = thread_in(p, a);
     if (ut)
@@ -94,6 +96,30 @@ static int add_area(void *ctx, const struct vma *a)
                perm_of(a->prot), ut ? KIND_STACK : kind_of(a),
                ut ? "a thread's stack (mmap'd by its creator)" : what_of(a));
     return 0;
+}
+
+/* What a program's segments hold, to the byte: its code, constants, data
+ * and bss, as the ELF file says (areas are whole pages; a segment rarely is). */
+static void add_segments(const struct proc *p)
+{
+    for (unsigned i = 0; i < p->elf.load_count; i++) {
+        const struct elf_load *l = &p->elf.loads[i];
+        uint32_t start = l->vaddr + p->load_base, file_end = start + l->filesz;
+        const struct vma *a = vma_find(&p->us.areas, start);
+        uint8_t perm = a ? perm_of(a->prot) : 0;    /* as it is now (after mprotect) */
+        const char *name = (l->perm & ELF_PERM_X) ? "text" : (l->perm & ELF_PERM_W) ? "data"
+                           : l->offset == 0 ? "headers" : "rodata";
+        enum region_kind kind = (l->perm & ELF_PERM_X) ? KIND_CODE
+                                : (l->perm & ELF_PERM_W) ? KIND_DATA : KIND_RODATA;
+        char unique[REGION_NAME_MAX];
+        unique_name(unique, sizeof unique, name);
+        if (l->filesz)
+            region_add(table, SPACE_VIRTUAL, unique, start, file_end, REGION_NO_PHYS, perm,
+                       kind, "from the program's file");
+        if (l->memsz > l->filesz)
+            region_add(table, SPACE_VIRTUAL, "bss", file_end, start + l->memsz, REGION_NO_PHYS,
+                       PERM_R | PERM_W, KIND_BSS, "zeroed globals");
+    }
 }
 
 /* The parts of the initial stack: arguments, environment, vectors. */
@@ -135,6 +161,7 @@ void procmap_print(struct proc *p, const char *when)
                0, KIND_RESERVED, "the kernel's half: the same in every process, kernel only");
     region_add(table, SPACE_VIRTUAL, "null", 0, USER_NULL_END, REGION_NO_PHYS, 0, KIND_GUARD,
                "never mapped: a null pointer faults here");
+    add_segments(p);
     vma_for_each(&p->us.areas, add_area, p);
     add_image(p);
     region_table_check(table, 0);

@@ -85,6 +85,7 @@ static int add_area(struct proc *p, uint32_t start, uint32_t end, uint8_t prot, 
     a.kind = kind;
     a.file_base = file_base;
     a.file_size = file_size;
+    a.flags = (kind == VMA_FILE || !strcmp(name, "bss")) ? USPACE_ELF : 0;
     str_copy(a.name, name, sizeof a.name);
     return start < end ? uspace_add(&p->us, &a) : 0;
 }

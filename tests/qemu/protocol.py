@@ -245,7 +245,8 @@ def _rule_regions(recs):
     for i, r in enumerate(regions):
         s, e = _region_span(r)
         larger = [j for j, o in enumerate(regions)
-                  if o.fields["space"] == r.fields["space"] and _region_span(o) != (s, e)
+                  if o.fields["space"] == r.fields["space"]
+                  and o.fields.get("pid") == r.fields.get("pid") and _region_span(o) != (s, e)
                   and _region_span(o)[0] <= s and e <= _region_span(o)[1]]
         if larger and min(larger) > i:
             yield (f"rule 3: {r} lies inside {regions[min(larger)]}, "
