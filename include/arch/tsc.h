@@ -5,6 +5,7 @@
 #ifndef TSC_H
 #define TSC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline uint64_t rdtsc(void)
@@ -17,5 +18,7 @@ static inline uint64_t rdtsc(void)
 /* Time-stamp counter cycles per millisecond, measured against the timer the
  * first time it is asked for (the timer must run and interrupts be on). */
 uint64_t tsc_per_ms(void);
+/* True once tsc_per_ms has measured: then it returns at once. */
+bool tsc_calibrated(void);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "guide/programs.h"
 
+#include "arch/clock.h"
 #include "atlas/procmap.h"
 #include "console/console.h"
 #include "console/protocol.h"
@@ -98,6 +99,9 @@ bool programs_run(const struct boot_info *boot, const struct cmdline *c)
         if (!screen) {
             console_use_vga(true);      /* what programs write goes on the screen too */
             screen = true;
+            if (clock_init() != 0)      /* programs' clocks: the real time, the TSC's rate */
+                proto_warn("programs", "the real-time clock could not be read: "
+                           "programs' real time starts at 1970");
         }
         ok = run_one(i, &boot->modules[i], &elf, c) && ok;
     }

@@ -5,8 +5,12 @@
  */
 #include "guide/selftest.h"
 
+#include "arch/clock.h"
 #include "arch/irq.h"
 #include "arch/pit.h"
+#include "arch/random.h"
+#include "arch/rtc.h"
+#include "arch/tsc.h"
 #include "atlas/atlas.h"
 #include "atlas/explain.h"
 #include "boot/ksym.h"
@@ -14,6 +18,7 @@
 #include "console/protocol.h"
 #include "console/vga.h"
 #include "guide/examples.h"
+#include "lib/clockmath.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "memlayout.h"
@@ -558,6 +563,101 @@ static void test_growth(void)
     report("tasks.stack_grows_on_demand", ok, "a 20 KB frame did not fit a growing stack");
 }
 
+/* ---- clocks and random bytes ------------------------------------------- */
+
+#define NS_PER_TICK     (NS_PER_SEC / TIMER_HZ)
+#define SLEEP_MS        200
+
+static void test_rtc(void)
+{
+    struct civil_time t;
+    char why[80];
+    int err = rtc_read(&t);
+    if (err)
+        format_buf(why, sizeof why, "%s", rtc_strerror(err));
+    else
+        format_buf(why, sizeof why, "the real-time clock says %04d-%02u-%02u %02u:%02u:%02u",
+                   t.year, t.month, t.day, t.hour, t.minute, t.second);
+    report("rtc.plausible", !err && t.year >= 2024, why);
+}
+
+/*
+ * Across a sleep of SLEEP_MS the monotonic clock moves on. While it runs on
+ * the timer's ticks it is the ticks, so it must have moved by what they
+ * say, give or take the tick that may fall between two reads. On the
+ * counter it must only have moved forward: its rate was measured against
+ * the ticks, but QEMU without -icount drops timer ticks while the host is
+ * busy, so ticks and counter part by however busy the host was.
+ */
+static bool sleep_moves_clock(void)
+{
+    bool on_ticks = !tsc_calibrated();
+    uint64_t ns0 = clock_monotonic_ns(), t0 = timer_ticks();
+    task_sleep(SLEEP_MS);
+    uint64_t ns1 = clock_monotonic_ns(), t1 = timer_ticks();
+    if (ns1 <= ns0)
+        return false;
+    if (!on_ticks)
+        return true;
+    uint64_t ns = ns1 - ns0, by_ticks = (t1 - t0) * NS_PER_TICK;
+    uint64_t diff = ns > by_ticks ? ns - by_ticks : by_ticks - ns;
+    return diff <= NS_PER_TICK && ns + NS_PER_TICK >= SLEEP_MS * NS_PER_MS;
+}
+
+static void test_clocks(void)
+{
+    /* Before clock_init the clock may still be on the timer's ticks. */
+    bool before = sleep_moves_clock();
+    uint64_t last = clock_monotonic_ns();
+    int err = clock_init();
+    bool across = clock_monotonic_ns() >= last;
+    /* Straight after clock_init: the real time is the chip's, to a second
+     * or two (it has whole seconds, and one may tick over in between). */
+    uint64_t real = clock_realtime_ns() / NS_PER_SEC;
+    int64_t chip = 0;
+    int chip_err = rtc_read_unix(&chip);
+    bool after = sleep_moves_clock();
+    report("clock.monotonic", before && across && after,
+           "the monotonic clock went back, or stood still, across a sleep");
+    report("clock.counter", clock_resolution_ns() < NS_PER_MS,
+           "after clock_init the monotonic clock is not on the time-stamp counter");
+    char why[96];
+    format_buf(why, sizeof why, "clock_init: %s; real time %llu s, the chip %lld s",
+               rtc_strerror(err), (unsigned long long)real, (long long)chip);
+    report("clock.realtime", !err && !chip_err && clock_realtime_known() &&
+                             real + 2 >= (uint64_t)chip && real <= (uint64_t)chip + 2, why);
+}
+
+static void test_random(void)
+{
+    enum { GUARD = 4, CHUNK = 256, CHUNKS = 16 };
+    uint8_t a[32], b[32], odd[7 + 2 * GUARD];
+    random_bytes(a, sizeof a);
+    random_bytes(b, sizeof b);
+    unsigned zero = 0;
+    for (unsigned i = 0; i < sizeof a; i++)
+        zero += a[i] == 0 && b[i] == 0;
+    memset(odd, 0x5A, sizeof odd);
+    random_bytes(odd + GUARD, 7);       /* an odd size: nothing written around it */
+    bool guards = true;
+    for (unsigned i = 0; i < GUARD; i++)
+        guards = guards && odd[i] == 0x5A && odd[sizeof odd - 1 - i] == 0x5A;
+    /* 4 KiB, 32768 bits: 16384 set on average, give or take 91; 1000 is
+     * eleven standard deviations, which chance never reaches. */
+    unsigned ones = 0;
+    for (unsigned c = 0; c < CHUNKS; c++) {
+        uint8_t chunk[CHUNK];
+        random_bytes(chunk, sizeof chunk);
+        for (unsigned i = 0; i < sizeof chunk; i++)
+            ones += (unsigned)__builtin_popcount(chunk[i]);
+    }
+    kprintf("random bytes from %s\n", random_is_hardware() ? "RDRAND"
+            : "a ChaCha20 stream seeded from the clocks (not cryptographic)");
+    report("random.bytes", memcmp(a, b, sizeof a) != 0 && zero < sizeof a && guards &&
+                           ones > 16384 - 1000 && ones < 16384 + 1000,
+           "two reads were equal, or the bytes are far from random");
+}
+
 bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
                   unsigned *failed)
 {
@@ -575,7 +675,10 @@ bool selftest_run(const struct selftest_context *ctx, unsigned *passed,
     test_heap_stress();
     test_heap_misuse();
     test_heap_gives_pages_back();
+    test_rtc();
+    test_random();
     if (task_started()) {
+        test_clocks();
         test_preemption();
         test_growth();
         test_hundred_tasks();

@@ -8,18 +8,18 @@
 #include "console/protocol.h"
 #include "lib/string.h"
 
-static sys_fn table[NR_SYSCALLS];
+static sys_fn table[LINUX_SYSCALL_COUNT];
 static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
-    sys_proc_calls, sys_io_calls, sys_mem_calls, sys_thread_calls,
+    sys_proc_calls, sys_io_calls, sys_mem_calls, sys_thread_calls, sys_time_calls,
 };
 
 static void build_table(void)
 {
     for (unsigned g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const struct sys_entry *e = groups[g]; e->fn; e++)
-            if (e->nr < NR_SYSCALLS)
+            if (e->nr < LINUX_SYSCALL_COUNT)
                 table[e->nr] = e->fn;
     table_ready = true;
 }
@@ -33,7 +33,7 @@ static int32_t unknown(struct proc *p, uint32_t nr)
             return -LINUX_ENOSYS;
         p->unknown_seen[nr / 32] |= bit;
     }
-    const char *name = nr < NR_SYSCALLS ? linux_syscall_name(nr) : 0;
+    const char *name = nr < LINUX_SYSCALL_COUNT ? linux_syscall_name(nr) : 0;
     proto_syscall_unknown(p->pid, nr, name ? name : "?");
     return -LINUX_ENOSYS;
 }
@@ -53,7 +53,7 @@ void syscall_entry(struct trap_frame *f)
     };
     uint32_t nr = f->eax;
     ut->p->syscalls++;
-    int32_t r = nr < NR_SYSCALLS && table[nr] ? table[nr](&c) : unknown(ut->p, nr);
+    int32_t r = nr < LINUX_SYSCALL_COUNT && table[nr] ? table[nr](&c) : unknown(ut->p, nr);
     f->eax = (uint32_t)r;
     irq_disable();
 }

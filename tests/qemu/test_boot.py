@@ -506,11 +506,13 @@ def assert_out_of_memory_panic(b):
 
 
 def test_too_little_ram_for_the_heap_is_a_clear_panic():
-    # RAM that ends 8 KiB past the kernel image: room for QEMU's Multiboot
-    # information and command line (which it puts right after the image),
-    # none for a heap page. From the ELF, so the kernel may grow.
-    end = q.elf_symbols()["_kernel_end"] - 0xC0000000
-    assert_out_of_memory_panic(q.boot(mem=f"{(end + 4095) // 4096 * 4 + 8}K"))
+    """RAM that ends 8 KiB past the kernel image: room for the loader's
+    data, no frame for the heap. Measured from the image, so that the
+    kernel may grow (a fixed size once it outgrows leaves QEMU's loader
+    nowhere to put the command line)."""
+    end = q.elf_symbols()["_kernel_end"] - KERNEL_VIRT_BASE
+    kib = (end + 8 * 1024 + 4095) // 4096 * 4
+    assert_out_of_memory_panic(q.boot(mem=f"{kib}K"))
 
 
 def test_self_tests_short_of_memory_say_so_and_nothing_faults():

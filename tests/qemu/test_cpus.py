@@ -38,3 +38,13 @@ def test_a_486_is_refused_and_a_pentium_runs_the_self_tests():
     b = q.boot(append="mode=test exit", extra=["-cpu", "pentium"])
     b.assert_success()
     assert b.one("summary")["failed"] == "0"
+    # A Pentium has no RDRAND: random bytes come from the fallback.
+    assert "random bytes from a ChaCha20 stream" in b.output, b.tail()
+
+
+def test_random_bytes_come_from_rdrand_where_the_cpu_has_it():
+    b = q.boot(append="mode=test exit", extra=["-cpu", "max"])
+    b.assert_success()
+    assert "random bytes from RDRAND" in b.output, b.tail()
+    passed = {t["name"] for t in b.all("test") if t["result"] == "pass"}
+    assert {"random.bytes", "clock.monotonic", "clock.realtime", "rtc.plausible"} <= passed
