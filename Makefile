@@ -10,7 +10,8 @@
 #   make test-host  only the host tests: the C unit tests and the user programs
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
-#   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
+#   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc;
+#                 then the cost of a system call and of a thread (tools/procbench.sh)
 #   make fuzz     run every fuzz target (FUZZ_TARGETS) for FUZZ_TIME seconds each
 #                 (default 150: ten minutes in all); docs/fuzzing.md
 #   make check-fresh  the README's two commands on a fresh Debian 12 (root;
@@ -113,6 +114,7 @@ USER_CFLAGS := -std=gnu11 -static -fno-pie -no-pie -O2 -g -Wall -Wextra -Werror 
 USER_PROGS  := $(sort $(patsubst user/%.c,%,$(wildcard user/*.c)))
 USER_BINS   := $(patsubst %,$(BUILD)/user/%,$(USER_PROGS))
 USER_LIBS_threads   := -pthread
+USER_LIBS_bench     := -pthread
 USER_LIBS_clib      := -pthread -lm
 # stackdump's and layout's entry points note the stack pointer or the break,
 # then go on to the C library's _start.
@@ -276,8 +278,9 @@ test-qemu: all $(TEST_ISOS)
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py
 
-bench: $(BUILD)/host/heapbench $(TRACES)
+bench: $(BUILD)/host/heapbench $(TRACES) $(ELF) $(BUILD)/user/bench
 	$(BUILD)/host/heapbench $(TRACES)
+	tools/procbench.sh $(ELF) $(BUILD)/user/bench
 
 # Each target in turn; new inputs go to build/fuzz-corpus/NAME (the seeds in
 # tests/fuzz/corpus/NAME are read, never written), crashes to
