@@ -70,7 +70,8 @@ ISO := $(BUILD)/mematlas.iso
 HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
-              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c
+              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c \
+              kernel/sched/modfs.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -82,7 +83,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf
+FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf modfs
 FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_TIME    ?= 150
 FUZZ_LINK_heap    := $(HEAP_SRC)
@@ -91,6 +92,7 @@ FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/bo
                      kernel/lib/warnings.c kernel/lib/format.c
 FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
 FUZZ_LINK_elf     := kernel/sched/elf.c kernel/lib/format.c
+FUZZ_LINK_modfs   := kernel/sched/modfs.c
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
