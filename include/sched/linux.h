@@ -33,6 +33,8 @@
 #define LINUX_ERANGE        34
 #define LINUX_ENAMETOOLONG  36
 #define LINUX_ENOSYS        38
+#define LINUX_ELOOP         40
+#define LINUX_EOVERFLOW     75
 #define LINUX_ETIMEDOUT     110
 
 /* mmap2, mprotect */
@@ -49,9 +51,42 @@
 /* open */
 #define LINUX_O_ACCMODE     0x3
 #define LINUX_O_RDONLY      0x0
+#define LINUX_O_WRONLY      0x1
+#define LINUX_O_RDWR        0x2
+#define LINUX_O_CREAT       0x40
+#define LINUX_O_EXCL        0x80
+#define LINUX_O_NOCTTY      0x100
+#define LINUX_O_TRUNC       0x200
+#define LINUX_O_APPEND      0x400
+#define LINUX_O_NONBLOCK    0x800
+#define LINUX_O_DIRECT      0x4000
+#define LINUX_O_LARGEFILE   0x8000
 #define LINUX_O_DIRECTORY   0x10000
-#define LINUX_AT_FDCWD      (-100)
-#define LINUX_AT_EMPTY_PATH 0x1000
+#define LINUX_O_NOFOLLOW    0x20000
+#define LINUX_O_NOATIME     0x40000
+#define LINUX_O_CLOEXEC     0x80000
+#define LINUX_O_PATH        0x200000
+#define LINUX_O_TMPFILE     0x400000    /* with O_DIRECTORY */
+#define LINUX_FD_CLOEXEC    1
+
+/* *at calls */
+#define LINUX_AT_FDCWD              (-100)
+#define LINUX_AT_SYMLINK_NOFOLLOW   0x100
+#define LINUX_AT_EACCESS            0x200
+#define LINUX_AT_NO_AUTOMOUNT       0x800
+#define LINUX_AT_EMPTY_PATH         0x1000
+#define LINUX_AT_STATX_SYNC_TYPE    0x6000
+
+/* access */
+#define LINUX_F_OK  0
+#define LINUX_X_OK  1
+#define LINUX_W_OK  2
+#define LINUX_R_OK  4
+
+/* lseek */
+#define LINUX_SEEK_SET  0
+#define LINUX_SEEK_CUR  1
+#define LINUX_SEEK_END  2
 
 /* fcntl64 */
 #define LINUX_F_DUPFD       0
@@ -63,7 +98,42 @@
 
 /* ioctl */
 #define LINUX_TCGETS        0x5401
+#define LINUX_TCSETS        0x5402
+#define LINUX_TCSETSW       0x5403
+#define LINUX_TCSETSF       0x5404
 #define LINUX_TIOCGWINSZ    0x5413
+
+/* struct termios's bits and control characters (a terminal in cooked mode). */
+#define LINUX_ICRNL     0x100
+#define LINUX_IXON      0x400
+#define LINUX_IUTF8     0x4000
+#define LINUX_OPOST     0x1
+#define LINUX_ONLCR     0x4
+#define LINUX_B38400    0xf
+#define LINUX_CS8       0x30
+#define LINUX_CREAD     0x80
+#define LINUX_ISIG      0x1
+#define LINUX_ICANON    0x2
+#define LINUX_ECHO      0x8
+#define LINUX_ECHOE     0x10
+#define LINUX_ECHOK     0x20
+#define LINUX_ECHOCTL   0x200
+#define LINUX_ECHOKE    0x800
+#define LINUX_IEXTEN    0x8000
+#define LINUX_NCCS      19
+#define LINUX_VINTR     0
+#define LINUX_VQUIT     1
+#define LINUX_VERASE    2
+#define LINUX_VKILL     3
+#define LINUX_VEOF      4
+#define LINUX_VMIN      6
+#define LINUX_VSTART    8
+#define LINUX_VSTOP     9
+#define LINUX_VSUSP     10
+#define LINUX_VREPRINT  12
+#define LINUX_VDISCARD  13
+#define LINUX_VWERASE   14
+#define LINUX_VLNEXT    15
 
 /* clone */
 #define LINUX_CSIGNAL               0x000000ff
@@ -149,8 +219,17 @@
 #define LINUX_MINSIGSTKSZ   2048
 
 /* File modes, for fstat64/statx. */
+#define LINUX_S_IFMT    0170000
 #define LINUX_S_IFCHR   0020000
+#define LINUX_S_IFDIR   0040000
 #define LINUX_S_IFREG   0100000
+#define LINUX_S_IFLNK   0120000
+
+/* getdents64's d_type */
+#define LINUX_DT_CHR    2
+#define LINUX_DT_DIR    4
+#define LINUX_DT_REG    8
+#define LINUX_DT_LNK    10
 
 /* getrandom */
 #define LINUX_GRND_NONBLOCK 1
@@ -213,6 +292,26 @@ struct linux_iovec {
     uint32_t base, len;
 };
 
+/* The kernel's struct termios (TCGETS), 36 bytes. */
+struct linux_termios {
+    uint32_t iflag, oflag, cflag, lflag;
+    uint8_t line;
+    uint8_t cc[LINUX_NCCS];
+};
+
+struct linux_winsize {
+    uint16_t row, col, xpixel, ypixel;
+};
+
+/* getdents64's record: the name follows, NUL-terminated, and the record
+ * is padded to a multiple of 8 bytes. */
+struct linux_dirent64 {
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+} __attribute__((packed));
+
 /* struct stat64 on i386 (96 bytes), as fstat64 writes it. */
 struct linux_stat64 {
     uint64_t dev;
@@ -253,6 +352,8 @@ struct linux_statx {
 
 _Static_assert(sizeof(struct linux_stat64) == 96, "struct stat64 is 96 bytes on i386");
 _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+_Static_assert(sizeof(struct linux_termios) == 36, "struct termios is 36 bytes on i386");
+_Static_assert(sizeof(struct linux_dirent64) == 19, "struct linux_dirent64's header is 19 bytes");
 _Static_assert(sizeof(struct linux_utsname) == 390, "struct utsname is 6 x 65 bytes");
 
 #endif

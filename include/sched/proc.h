@@ -43,13 +43,25 @@ struct uthread {
     struct fpu_state fpu;
 };
 
-/* An open file: a boot module, or the console. */
+/* What an open file is (struct uopen's kind). */
+enum uopen_kind { UOPEN_CONSOLE = 1, UOPEN_MODULE, UOPEN_DIR, UOPEN_STATM };
+
+/* An open file, as Linux's struct file: made by open, shared by the
+ * descriptors dup makes from one, so that they share a position. */
+struct uopen {
+    unsigned refs;                      /* descriptors on it; 0: a free slot */
+    uint8_t kind;                       /* enum uopen_kind */
+    uint16_t module;                    /* UOPEN_MODULE: which boot module */
+    uint16_t entry, len;                /* UOPEN_DIR: its path (sched/modfs.h) */
+    uint32_t status_flags;              /* open's flags, O_CLOEXEC aside */
+    uint64_t pos;
+};
+
+/* A file descriptor. */
 struct ufile {
     bool used;
-    bool console;
-    unsigned module;
-    uint32_t pos;
-    uint32_t fd_flags, status_flags;
+    uint8_t open;                       /* its struct uopen in p->opens */
+    uint32_t fd_flags;                  /* FD_CLOEXEC */
 };
 
 struct proc {
@@ -77,7 +89,8 @@ struct proc {
     struct wait_queue done;
 
     struct linux_sigaction actions[LINUX_NSIG];
-    struct ufile files[PROC_FDS_MAX];
+    struct ufile files[PROC_FDS_MAX];   /* sys_io.c's */
+    struct uopen opens[PROC_FDS_MAX];   /* never more than descriptors */
     uint32_t unknown_seen[PROC_SYSCALL_WORDS];
     uint32_t syscalls;                  /* how many it made */
 };
