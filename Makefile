@@ -30,7 +30,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
+PUBLIC_TARGETS := all kernel iso test-isos test-programs run test test-host test-qemu debug bench fuzz tour
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -97,6 +97,12 @@ HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
+# Test programs: static i386 Linux programs (tests/programs/NAME.c) that the
+# QEMU tests boot as modules, and run on the host too to compare.
+PROG_CC      ?= i686-linux-gnu-gcc-12
+PROG_CFLAGS  := -static -O2 -g -Wall -Wextra -Werror -Iinclude
+TEST_PROGRAMS := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -104,11 +110,19 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso test-isos run test test-host test-qemu debug bench fuzz tour
+.PHONY: all kernel iso test-isos test-programs run test test-host test-qemu debug bench fuzz tour
 all: kernel iso
 kernel: $(ELF)
 iso: $(ISO)
 test-isos: $(TEST_ISOS)
+test-programs: $(TEST_PROGRAMS)
+
+$(BUILD)/tests/programs/%: tests/programs/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PROGCC  $<")
+	$(Q)$(PROG_CC) $(PROG_CFLAGS) $< -o $@
+# file_abi.c checks sched/linux.h against the C library as it compiles.
+$(BUILD)/tests/programs/file_abi: include/sched/linux.h
 
 $(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
 	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Iinclude $< -o $@
@@ -204,13 +218,13 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS)
+test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
 	$(PYTHON) -m pytest -q tests/host
 
-test-qemu: all $(TEST_ISOS)
+test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)
