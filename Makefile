@@ -35,7 +35,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso user test-isos run test test-host test-qemu debug bench fuzz tour
+PUBLIC_TARGETS := all kernel iso user test-isos test-programs run test test-host test-qemu debug bench fuzz tour
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -77,7 +77,7 @@ HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c k
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
               kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c kernel/sched/procimage.c \
               kernel/lib/calendar.c kernel/arch/rtc_decode.c kernel/lib/chacha20.c \
-              kernel/sched/syscall_names.c
+              kernel/sched/syscall_names.c kernel/sched/modfs.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 # tests/host/test_procimage_linux.py runs linux_stack (an i386 Linux program)
 # and procimage_dump (a host program) and compares what they print.
@@ -92,7 +92,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf
+FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf modfs
 FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_TIME    ?= 150
 FUZZ_LINK_heap    := $(HEAP_SRC)
@@ -101,6 +101,7 @@ FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/bo
                      kernel/lib/warnings.c kernel/lib/format.c
 FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
 FUZZ_LINK_elf     := kernel/sched/elf.c kernel/lib/format.c
+FUZZ_LINK_modfs   := kernel/sched/modfs.c
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
@@ -123,6 +124,12 @@ USER_LIBS_layout    := -Wl,-e,layout_entry
 # The ISOs hold the user programs stripped, under /boot/user/ (tools/mkiso.sh).
 MKISO := USER_PROGRAMS="$(USER_BINS)" USER_STRIP=$(USER_STRIP) tools/mkiso.sh
 
+# Test programs: static i386 Linux programs (tests/programs/NAME.c) that the
+# QEMU tests boot as modules, and run on the host too to compare.
+PROG_CC      ?= i686-linux-gnu-gcc-12
+PROG_CFLAGS  := -static -O2 -g -Wall -Wextra -Werror -Iinclude
+TEST_PROGRAMS := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -130,12 +137,20 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso user test-isos run test test-host test-qemu debug bench fuzz tour
+.PHONY: all kernel iso user test-isos test-programs run test test-host test-qemu debug bench fuzz tour
 all: kernel iso user
 kernel: $(ELF)
 iso: $(ISO)
 user: $(USER_BINS)
 test-isos: $(TEST_ISOS)
+test-programs: $(TEST_PROGRAMS)
+
+$(BUILD)/tests/programs/%: tests/programs/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PROGCC  $<")
+	$(Q)$(PROG_CC) $(PROG_CFLAGS) $< -o $@
+# file_abi.c checks sched/linux.h against the C library as it compiles.
+$(BUILD)/tests/programs/file_abi: include/sched/linux.h
 
 $(BUILD)/linker.ld: linker.ld include/memlayout.h | $(BUILD)
 	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Iinclude $< -o $@
@@ -266,13 +281,13 @@ else
 endif
 endif
 
-test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS)
+test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS) $(HOST_TOOLS) $(USER_BINS)
 	$(PYTHON) -m pytest -q tests/host tests/user
 
-test-qemu: all $(TEST_ISOS)
+test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)

@@ -16,6 +16,10 @@ void modwin_init(const struct boot_info *bi);
 /* Module i's bytes in the window, and their offset from MODULES_VIRT; 0 when
  * module i is not mapped. */
 const uint8_t *modwin_module(unsigned i, uint32_t *size, uint32_t *offset);
+/* The string the loader gave with module i (GRUB: the words after the
+ * file on the module line; QEMU -initrd: everything), or 0 when module i
+ * is not mapped. */
+const char *modwin_string(unsigned i);
 /* The physical frame behind a page-aligned window offset, or 0. */
 uint32_t modwin_frame(uint32_t offset);
 

@@ -491,4 +491,57 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 _Static_assert(sizeof(struct linux_utsname) == 390, "struct utsname is 6 x 65 bytes");
 _Static_assert(sizeof(struct linux_termios) == 36, "the kernel's struct termios is 36 bytes");
 
+
+/* access, lseek, termios flags, getdents64 (the file calls) */
+#define LINUX_AT_EACCESS            0x200
+#define LINUX_F_OK  0
+#define LINUX_X_OK  1
+#define LINUX_W_OK  2
+#define LINUX_R_OK  4
+#define LINUX_SEEK_SET  0
+#define LINUX_SEEK_CUR  1
+#define LINUX_SEEK_END  2
+#define LINUX_ICRNL     0x100
+#define LINUX_IXON      0x400
+#define LINUX_IUTF8     0x4000
+#define LINUX_OPOST     0x1
+#define LINUX_ONLCR     0x4
+#define LINUX_B38400    0xf
+#define LINUX_CS8       0x30
+#define LINUX_CREAD     0x80
+#define LINUX_ISIG      0x1
+#define LINUX_ICANON    0x2
+#define LINUX_ECHO      0x8
+#define LINUX_ECHOE     0x10
+#define LINUX_ECHOK     0x20
+#define LINUX_ECHOCTL   0x200
+#define LINUX_ECHOKE    0x800
+#define LINUX_IEXTEN    0x8000
+#define LINUX_VINTR     0
+#define LINUX_VQUIT     1
+#define LINUX_VERASE    2
+#define LINUX_VKILL     3
+#define LINUX_VEOF      4
+#define LINUX_VMIN      6
+#define LINUX_VSTART    8
+#define LINUX_VSTOP     9
+#define LINUX_VSUSP     10
+#define LINUX_VREPRINT  12
+#define LINUX_VDISCARD  13
+#define LINUX_VWERASE   14
+#define LINUX_VLNEXT    15
+#define LINUX_DT_CHR    2
+#define LINUX_DT_DIR    4
+#define LINUX_DT_REG    8
+#define LINUX_DT_LNK    10
+
+/* getdents64's record: the name follows, NUL-terminated, and the record
+ * is padded to a multiple of 8 bytes. */
+struct linux_dirent64 {
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+} __attribute__((packed));
+
 #endif

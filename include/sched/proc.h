@@ -43,13 +43,25 @@ struct uthread {
     struct fpu_state fpu;
 };
 
-/* An open file: a boot module, or the console. */
+/* What an open file is (struct uopen's kind). */
+enum uopen_kind { UOPEN_CONSOLE = 1, UOPEN_MODULE, UOPEN_DIR, UOPEN_STATM };
+
+/* An open file, as Linux's struct file: made by open, shared by the
+ * descriptors dup makes from one, so that they share a position. */
+struct uopen {
+    unsigned refs;                      /* descriptors on it; 0: a free slot */
+    uint8_t kind;                       /* enum uopen_kind */
+    uint16_t module;                    /* UOPEN_MODULE: which boot module */
+    uint16_t entry, len;                /* UOPEN_DIR: its path (sched/modfs.h) */
+    uint32_t status_flags;              /* open's flags, O_CLOEXEC aside */
+    uint64_t pos;
+};
+
+/* A file descriptor. */
 struct ufile {
     bool used;
-    bool console;
-    unsigned module;
-    uint32_t pos;
-    uint32_t fd_flags, status_flags;
+    uint8_t open;                       /* its struct uopen in p->opens */
+    uint32_t fd_flags;                  /* FD_CLOEXEC */
 };
 
 struct proc {
@@ -75,9 +87,12 @@ struct proc {
     bool finished;                      /* every thread gone, memory freed */
     unsigned frames_left;               /* frames not back after it ended: 0 */
     struct wait_queue done;
+    bool released;                      /* proc_release: its first thread may go on */
+    struct wait_queue start;
 
     struct linux_sigaction actions[LINUX_NSIG];
-    struct ufile files[PROC_FDS_MAX];
+    struct ufile files[PROC_FDS_MAX];   /* sys_io.c's */
+    struct uopen opens[PROC_FDS_MAX];   /* never more than descriptors */
     uint32_t unknown_seen[PROC_SYSCALL_WORDS];
     uint32_t syscalls;                  /* how many it made */
 };
@@ -101,6 +116,11 @@ void proc_init(void);
 struct proc *proc_spawn(unsigned module, const struct elf_image *elf, int argc,
                         const char *const *argv, int envc, const char *const *envp,
                         char *why, unsigned why_size);
+/* A new process's first thread waits for this before it builds anything,
+ * so that whoever spawned it can announce it first (@spawn). */
+void proc_release(struct proc *p);
+/* exec.c's first thread: blocks until proc_release. */
+void proc_wait_release(struct proc *p);
 /* Waits until p has ended and its memory is back; the caller frees p with
  * proc_free after reading what it wants. */
 void proc_wait(struct proc *p);

@@ -35,6 +35,7 @@ struct sys_entry {
 /* The groups, each ending with SYS_END. */
 extern const struct sys_entry sys_proc_calls[];
 extern const struct sys_entry sys_io_calls[];
+extern const struct sys_entry sys_file_calls[];
 extern const struct sys_entry sys_mem_calls[];
 extern const struct sys_entry sys_thread_calls[];
 extern const struct sys_entry sys_time_calls[];
@@ -50,9 +51,16 @@ void syscall_before_user(struct trap_frame *f);
 /* A thread is ending: its clear_child_tid word is cleared and woken. */
 void syscall_thread_gone(struct uthread *ut);
 
+/* A new process's descriptors: 0, 1 and 2 on the console (sys_io.c). */
+void sys_fds_init(struct proc *p);
+/* Builds the names of the file system programs see, once, after the
+ * module window (sys_file.c). */
+void sys_files_init(void);
+
 /* For mmap of a file: fills a's kind and file fields from descriptor fd
- * at page pgoff; 0 or -errno. */
-int32_t sys_file_area(struct sysc *c, uint32_t fd, uint32_t pgoff, struct vma *a);
+ * at page pgoff (mmap's flags say whether the view is shared); 0 or -errno. */
+int32_t sys_file_area(struct sysc *c, uint32_t fd, uint32_t pgoff, uint32_t map_flags,
+                      struct vma *a);
 
 /* Helpers for the calls: user memory, as -EFAULT when it is bad. */
 int32_t sys_copy_in(struct sysc *c, void *dst, uint32_t src, uint32_t n);

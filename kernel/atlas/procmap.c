@@ -168,9 +168,15 @@ void procmap_print(struct proc *p, const char *when)
     if (table->dropped)
         proto_warnf("atlas", "process %d has %u more regions than the atlas shows", p->pid,
                     table->dropped);
-    kprintf("\nProcess %d (%s) at its %s: its address space, high addresses on top\n\n",
-            p->pid, p->name, when);
-    diagram_text(table, SPACE_VIRTUAL, serial_sink, 0);
+    /* The drawing only at the exit: after the program's last word, so that
+     * its output stays in one piece. */
+    if (!strcmp(when, "exit")) {
+        if (serial_mid_line())
+            kprintf("\n");             /* the program left its last line open */
+        kprintf("Process %d (%s) at its exit: its address space, high addresses on top\n\n",
+                p->pid, p->name);
+        diagram_text(table, SPACE_VIRTUAL, serial_sink, 0);
+    }
     for (unsigned i = 0; i < table->count; i++)
         emit(&table->r[i]);
     kfree(table);

@@ -56,8 +56,9 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
         proto_warnf("programs", "module %u (%s) cannot run: %s", i, argv[0], why);
         return false;
     }
-    proto_spawn(p->pid, m->cmdline[0] ? m->cmdline : argv[0]);
     kprintf("process %d: %s\n", p->pid, argv[0]);
+    proto_spawn(p->pid, m->cmdline[0] ? m->cmdline : argv[0]);
+    proc_release(p);
     proc_wait(p);
     const char *sig = p->exit_signal ? proc_signal_name(p->exit_signal) : 0;
     proto_exit(p->pid, p->exit_status, sig, p->fault_words, p->syscalls, p->frames_left);

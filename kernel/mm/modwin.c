@@ -5,11 +5,13 @@
 
 #include "arch/mmu.h"
 #include "console/protocol.h"
+#include "lib/string.h"
 #include "memlayout.h"
 #include "mm/paging.h"
 
 static struct {
     uint32_t offset, size;              /* size 0: not mapped */
+    char string[BOOT_MODCMD_MAX];       /* the loader's string for it */
 } mods[BOOT_MODULES_MAX];
 
 void modwin_init(const struct boot_info *bi)
@@ -37,6 +39,7 @@ void modwin_init(const struct boot_info *bi)
         }
         mods[i].offset = cursor + (uint32_t)(r.start - first);
         mods[i].size = (uint32_t)(r.end - r.start);
+        str_copy(mods[i].string, bi->modules[i].cmdline, sizeof mods[i].string);
         cursor += bytes;
     }
 }
@@ -48,6 +51,11 @@ const uint8_t *modwin_module(unsigned i, uint32_t *size, uint32_t *offset)
     *size = mods[i].size;
     *offset = mods[i].offset;
     return (const uint8_t *)(uintptr_t)(MODULES_VIRT + mods[i].offset);
+}
+
+const char *modwin_string(unsigned i)
+{
+    return i < BOOT_MODULES_MAX && mods[i].size ? mods[i].string : 0;
 }
 
 uint32_t modwin_frame(uint32_t offset)

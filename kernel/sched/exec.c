@@ -176,6 +176,7 @@ void exec_start(void *arg)
     struct uthread *ut = arg;
     struct proc *p = ut->p;
     uint32_t sp;
+    proc_wait_release(p);               /* announced first, then built */
     if (map_segments(p) != 0)
         fail(p, "no room for its segments");
     if (map_stack(p) != 0)

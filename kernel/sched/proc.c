@@ -68,6 +68,7 @@ void proc_init(void)
     fpu_init();
     task_set_switch_hook(proc_switch);
     trap_set_syscall(syscall_entry, before_user);
+    sys_files_init();
 }
 
 /* ---- birth ---------------------------------------------------------------------------- */
@@ -138,8 +139,7 @@ struct proc *proc_spawn(unsigned module, const struct elf_image *elf, int argc,
     }
     str_copy(p->name, argv[0], sizeof p->name);
     p->elf = *elf;
-    for (int fd = 0; fd < 3; fd++)
-        p->files[fd] = (struct ufile){ .used = true, .console = true };
+    sys_fds_init(p);
     if (exec_prepare(p, module, why, why_size) != 0 || uspace_create(&p->us) != 0) {
         if (!why[0])
             format_buf(why, why_size, "no memory for an address space");
@@ -160,6 +160,23 @@ struct proc *proc_spawn(unsigned module, const struct elf_image *elf, int argc,
     p->pid = t->id;
     uthread_attach(ut, t);
     return p;
+}
+
+void proc_release(struct proc *p)
+{
+    uint32_t flags = irq_save();
+    p->released = true;
+    while (p->start.head)
+        task_wake_one(&p->start);
+    irq_restore(flags);
+}
+
+void proc_wait_release(struct proc *p)
+{
+    uint32_t flags = irq_save();
+    while (!p->released)
+        task_block_on(&p->start);
+    irq_restore(flags);
 }
 
 void proc_started(struct proc *p)

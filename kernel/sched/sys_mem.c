@@ -67,7 +67,7 @@ static int32_t do_mmap(struct sysc *c, uint32_t addr, uint32_t len, uint32_t pro
     a.kind = VMA_ANON;
     str_copy(a.name, "mmap", sizeof a.name);
     if (!(flags & LINUX_MAP_ANONYMOUS)) {
-        int32_t r = sys_file_area(c, fd, pgoff, &a);    /* a module, read-only */
+        int32_t r = sys_file_area(c, fd, pgoff, flags, &a);    /* a module, read-only */
         if (r)
             return r;
     }

@@ -12,7 +12,8 @@ static sys_fn table[LINUX_SYSCALL_COUNT];
 static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
-    sys_proc_calls, sys_io_calls, sys_mem_calls, sys_thread_calls, sys_time_calls,
+    sys_proc_calls, sys_io_calls, sys_file_calls, sys_mem_calls, sys_thread_calls,
+    sys_time_calls,
 };
 
 static void build_table(void)

@@ -104,6 +104,22 @@ class Boot:
         assert self.exit_code == EXIT_SUCCESS and not self.timed_out, self.describe_failure()
 
 
+def program_output(b, pid):
+    """What user process pid wrote to the console: the lines after its
+    @spawn, records left out, up to the kernel's drawing of its atlas at its
+    exit (which comes after the program's last word)."""
+    lines, inside = [], False
+    for line in b.lines:
+        if line.startswith(f"@spawn pid={pid} "):
+            inside = True
+        elif inside and (line.startswith(f"@exit pid={pid} ") or
+                         re.match(rf"Process {pid} \(.*\) at its exit", line)):
+            break
+        elif inside and not line.startswith("@"):
+            lines.append(line)
+    return lines
+
+
 def qemu_command(kernel=None, iso=None, mem="128M", append=None, extra=()):
     cmd = ["qemu-system-i386", "-accel", "tcg", "-no-reboot", "-m", mem,
            "-display", "none", "-serial", "stdio", "-monitor", "none",

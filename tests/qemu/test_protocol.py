@@ -60,6 +60,10 @@ GOOD = [
     '@object id=100 live=0',
     '@test name=layout.order result=pass',
     '@summary passed=34 failed=0',
+    '@spawn pid=5 argv="build/tests/programs/file_basic some.txt"',
+    '@syscall pid=5 unknown=386 name=rseq',
+    '@exit pid=5 status=0 syscalls=2002 leaked=0',
+    '@exit pid=6 signal=SIGSEGV fault="write to 0x00000000: no area" syscalls=20 leaked=0',
     '@pause',
 ]
 
@@ -258,7 +262,7 @@ def without_comments(text):
 # How protocol.c writes a value, and the documented kinds that allow it.
 WRITES = {"word": {"word", "perm"}, "quoted": {"quoted"}, "dec": {"dec", "int"},
           "hex1": {"hex"}, "hex8": {"hex8", "hex8+"}, "hex16": {"hex16"},
-          "addr": {"hex8"}, "key": {"ms"}}
+          "addr": {"hex8"}, "key": {"ms", "quoted"}}
 
 
 def written_by_protocol_c():

@@ -24,6 +24,9 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <dirent.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "linux_abi.h"
 #include "sched/linux.h"

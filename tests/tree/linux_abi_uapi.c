@@ -16,6 +16,7 @@
 #include <asm/termios.h>
 #include <asm-generic/siginfo.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
 #include <linux/futex.h>
 #include <linux/limits.h>
 #include <linux/mman.h>
