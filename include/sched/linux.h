@@ -33,6 +33,7 @@
 #define LINUX_ERANGE        34
 #define LINUX_ENAMETOOLONG  36
 #define LINUX_ENOSYS        38
+#define LINUX_EOPNOTSUPP    95
 #define LINUX_ETIMEDOUT     110
 
 /* mmap2, mprotect */
