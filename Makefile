@@ -95,6 +95,14 @@ HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
+# Test programs for the processes: static i386 Linux programs (glibc), run
+# as boot modules under mematlas and natively on this host by tests/qemu.
+USER_CC        := $(or $(shell command -v i686-linux-gnu-gcc-12 2>/dev/null),i686-linux-gnu-gcc)
+USER_CFLAGS    := -static -O2 -pthread -Wall -Wextra -Werror
+TEST_PROGRAMS  := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
+# Its SSE doubles must be SSE (the default is x87 on i386).
+$(BUILD)/tests/programs/threads_fpu: USER_CFLAGS += -msse2 -mfpmath=sse
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -186,6 +194,11 @@ $(BUILD)/host/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.c tests/fuzz/*
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(wildcard tests/fuzz/fuzz_$*_*.c) $(FUZZ_LINK_$*) -o $@
 
+$(BUILD)/tests/programs/%: tests/programs/%.c $(wildcard tests/programs/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $@")
+	$(Q)$(USER_CC) $(USER_CFLAGS) $< -o $@ -lm
+
 $(BUILD)/traces/%.trace: tools/gentraces.py
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GEN     $@")
@@ -202,13 +215,13 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS)
+test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
 	$(PYTHON) -m pytest -q tests/host
 
-test-qemu: all $(TEST_ISOS)
+test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS)
 	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)
