@@ -127,7 +127,7 @@ MKISO := USER_PROGRAMS="$(USER_BINS)" USER_STRIP=$(USER_STRIP) tools/mkiso.sh
 # Test programs: static i386 Linux programs (tests/programs/NAME.c) that the
 # QEMU tests boot as modules, and run on the host too to compare.
 PROG_CC      ?= i686-linux-gnu-gcc-12
-PROG_CFLAGS  := -static -O2 -g -Wall -Wextra -Werror -Iinclude
+PROG_CFLAGS  := -static -O2 -g -pthread -Wall -Wextra -Werror -Iinclude
 TEST_PROGRAMS := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
@@ -145,10 +145,12 @@ user: $(USER_BINS)
 test-isos: $(TEST_ISOS)
 test-programs: $(TEST_PROGRAMS)
 
-$(BUILD)/tests/programs/%: tests/programs/%.c Makefile
+$(BUILD)/tests/programs/%: tests/programs/%.c $(wildcard tests/programs/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  PROGCC  $<")
-	$(Q)$(PROG_CC) $(PROG_CFLAGS) $< -o $@
+	$(Q)$(PROG_CC) $(PROG_CFLAGS) $< -o $@ -lm
+# threads_fpu's doubles must be SSE ones (i386's default is the x87).
+$(BUILD)/tests/programs/threads_fpu: PROG_CFLAGS += -msse2 -mfpmath=sse
 # file_abi.c checks sched/linux.h against the C library as it compiles.
 $(BUILD)/tests/programs/file_abi: include/sched/linux.h
 

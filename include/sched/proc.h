@@ -142,6 +142,9 @@ __attribute__((noreturn)) void proc_thread_exit(void);
 __attribute__((noreturn)) void proc_exit_group(int status, int signal);
 /* Marks every other thread to leave and wakes them. */
 void proc_kill_others(struct proc *p);
+/* Whether a thread must stop waiting (uclock_wait): its process is ending,
+ * or a signal it does not block is pending for it. */
+bool uthread_interrupted(const struct uthread *ut);
 
 /* Fault hooks (fault.h), wrapping the kernel tasks' ones. */
 bool proc_fix_fault(uint32_t addr, uint32_t error);

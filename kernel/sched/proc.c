@@ -211,6 +211,12 @@ void proc_kill_others(struct proc *p)
     irq_restore(flags);
 }
 
+bool uthread_interrupted(const struct uthread *ut)
+{
+    return ut->killed || ut->p->exiting || (ut->pending[0] & ~ut->sigmask[0]) ||
+           (ut->pending[1] & ~ut->sigmask[1]);
+}
+
 static void unlink_thread(struct uthread *ut)
 {
     for (struct uthread **pp = &ut->p->threads; *pp; pp = &(*pp)->next)

@@ -7,13 +7,14 @@
 #include "arch/irq.h"
 #include "console/protocol.h"
 #include "lib/string.h"
+#include "sched/futex.h"
 
 static sys_fn table[LINUX_SYSCALL_COUNT];
 static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
     sys_proc_calls, sys_io_calls, sys_file_calls, sys_mem_calls, sys_thread_calls,
-    sys_time_calls,
+    sys_futex_calls, sys_time_calls,
 };
 
 static void build_table(void)
@@ -64,11 +65,14 @@ void syscall_before_user(struct trap_frame *f)
     (void)f;                            /* signals are delivered here */
 }
 
+/* How pthread_join learns: the word goes to 0 and one waiter on it (as a
+ * shared futex, like Linux) wakes. A bad address is ignored, as on Linux. */
 void syscall_thread_gone(struct uthread *ut)
 {
     if (ut->clear_child_tid) {
         static const uint32_t zero;
-        uspace_copy_out(&ut->p->us, ut->clear_child_tid, &zero, sizeof zero);
+        if (uspace_copy_out(&ut->p->us, ut->clear_child_tid, &zero, sizeof zero))
+            futex_wake(ut->p, ut->clear_child_tid, true, 1, FUTEX_BITSET_ANY);
     }
 }
 
