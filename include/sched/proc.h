@@ -26,6 +26,15 @@
 
 struct proc;
 
+/* Where a thread kept its stack and its TLS: noted when it ends, so that
+ * the atlas drawn at the process's exit still shows every thread. */
+struct thread_note {
+    int tid;
+    uint32_t esp;                       /* its user stack pointer, last seen */
+    uint32_t tls;                       /* its thread pointer (%gs base), or 0 */
+};
+#define PROC_THREAD_NOTES   64
+
 /* A thread: what a kernel task needs beyond itself to run in ring 3. */
 struct uthread {
     struct proc *p;
@@ -87,6 +96,8 @@ struct proc {
     bool finished;                      /* every thread gone, memory freed */
     unsigned frames_left;               /* frames not back after it ended: 0 */
     struct wait_queue done;
+    struct thread_note notes[PROC_THREAD_NOTES];   /* threads that ended, oldest first */
+    unsigned note_count;
     bool released;                      /* proc_release: its first thread may go on */
     struct wait_queue start;
 
@@ -135,6 +146,9 @@ void uthread_attach(struct uthread *ut, struct task *t);
 
 struct uthread *uthread_current(void);
 struct proc *proc_current(void);        /* NULL in a kernel task */
+
+/* Where thread ut's stack and TLS are now. */
+struct thread_note uthread_note(const struct uthread *ut);
 
 /* The calling thread ends; the last one out ends the process. */
 __attribute__((noreturn)) void proc_thread_exit(void);

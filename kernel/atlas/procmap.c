@@ -54,16 +54,46 @@ static uint8_t perm_of(uint8_t prot)
                      ((prot & VMA_EXEC) ? PERM_X : 0));
 }
 
-/* A thread's stack is the area that holds its saved user stack pointer. */
-static const struct uthread *thread_in(const struct proc *p, const struct vma *a)
+/* Every thread the process has had: the live ones and those that ended. */
+static unsigned threads_of(const struct proc *p, struct thread_note *out, unsigned max)
 {
-    for (const struct uthread *ut = p->threads; ut; ut = ut->next) {
-        const struct trap_frame *f =
-            (const struct trap_frame *)(uintptr_t)(ut->task->stack_top - sizeof *f);
-        if (f->user_esp >= a->start && f->user_esp < a->end && a->kind != VMA_STACK)
-            return ut;
-    }
+    unsigned n = 0;
+    for (unsigned i = 0; i < p->note_count && n < max; i++)
+        out[n++] = p->notes[i];
+    for (const struct uthread *ut = p->threads; ut && n < max; ut = ut->next)
+        out[n++] = uthread_note(ut);
+    return n;
+}
+
+static struct thread_note seen[PROC_THREAD_NOTES + 8];
+static unsigned seen_count;
+
+/* The first thread whose stack pointer lay in area a (not the main stack). */
+static const struct thread_note *thread_in(const struct vma *a)
+{
+    for (unsigned i = 0; i < seen_count; i++)
+        if (seen[i].esp >= a->start && seen[i].esp < a->end && a->kind != VMA_STACK)
+            return &seen[i];
     return 0;
+}
+
+/* Each thread's TLS block: the PT_TLS image's copy just below its thread
+ * pointer (i386 keeps the block below the pointer, the C library's thread
+ * control block above it). */
+static void add_tls(const struct proc *p)
+{
+    if (!p->elf.has_tls)
+        return;
+    uint32_t align = p->elf.tls.align > 1 ? p->elf.tls.align : 1;
+    uint32_t size = (p->elf.tls.memsz + align - 1) & ~(align - 1);
+    for (unsigned i = 0; i < seen_count; i++) {
+        char name[REGION_NAME_MAX];
+        if (!seen[i].tls || seen[i].tls < size)
+            continue;
+        format_buf(name, sizeof name, "tls.%d", seen[i].tid);
+        region_add(table, SPACE_VIRTUAL, name, seen[i].tls - size, seen[i].tls, REGION_NO_PHYS,
+                   PERM_R | PERM_W, KIND_DATA, "a thread's own copy of the TLS variables");
+    }
 }
 
 /* The second area of a name is name.2, and so on: names stay unique. */
@@ -87,9 +117,12 @@ static int add_area(void *ctx, const struct vma *a)
     if (a->flags & USPACE_ELF)
         return 0;                       /* drawn byte for byte from its segment instead */
     char name[REGION_NAME_MAX];
-    const struct uthread *ut = thread_in(p, a);
+    const struct thread_note *ut = thread_in(a);
+    (void)p;
     if (ut)
         format_buf(name, sizeof name, "stack.%d", ut->tid);
+    else if (a->kind == VMA_STACK)
+        str_copy(name, "stack", sizeof name);   /* the main thread's: one per process */
     else
         unique_name(name, sizeof name, a->name);
     region_add(table, SPACE_VIRTUAL, name, a->start, a->end, REGION_NO_PHYS,
@@ -161,9 +194,11 @@ void procmap_print(struct proc *p, const char *when)
                0, KIND_RESERVED, "the kernel's half: the same in every process, kernel only");
     region_add(table, SPACE_VIRTUAL, "null", 0, USER_NULL_END, REGION_NO_PHYS, 0, KIND_GUARD,
                "never mapped: a null pointer faults here");
+    seen_count = threads_of(p, seen, sizeof seen / sizeof seen[0]);
     add_segments(p);
     vma_for_each(&p->us.areas, add_area, p);
     add_image(p);
+    add_tls(p);
     region_table_check(table, 0);
     if (table->dropped)
         proto_warnf("atlas", "process %d has %u more regions than the atlas shows", p->pid,

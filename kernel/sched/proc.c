@@ -242,10 +242,27 @@ static void finish_process(struct proc *p)
     irq_restore(flags);
 }
 
+struct thread_note uthread_note(const struct uthread *ut)
+{
+    const struct trap_frame *f =
+        (const struct trap_frame *)(uintptr_t)(ut->task->stack_top - sizeof *f);
+    struct thread_note n = { ut->tid, f->user_esp, 0 };
+    for (int i = 0; i < GDT_TLS_ENTRIES && !n.tls; i++) {
+        uint64_t d = ut->tls[i];        /* a descriptor's base, in three pieces */
+        n.tls = (uint32_t)((d >> 16) & 0xFFFFFF) | (uint32_t)((d >> 56) & 0xFF) << 24;
+    }
+    return n;
+}
+
 void proc_thread_exit(void)
 {
     struct uthread *ut = uthread_current();
     struct proc *p = ut->p;
+    /* The first threads, and always the last one (the atlas runs after it). */
+    if (p->note_count < PROC_THREAD_NOTES)
+        p->notes[p->note_count++] = uthread_note(ut);
+    else if (p->thread_count == 1)
+        p->notes[PROC_THREAD_NOTES - 1] = uthread_note(ut);
     syscall_thread_gone(ut);            /* clear_child_tid and its futex wake */
     irq_disable();
     unlink_thread(ut);

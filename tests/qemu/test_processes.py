@@ -171,3 +171,35 @@ def test_a_process_gets_the_kernels_environment_and_its_own_arguments():
     b = run(("layout", "a", "b"), append="exit GREETING=hi")
     b.assert_success()
     assert b.one("spawn")["argv"].endswith("layout a b")
+
+
+def host_runs_i386():
+    try:
+        return subprocess.run([program("hello")], capture_output=True, timeout=10).returncode == 0
+    except OSError:
+        return False
+
+
+def test_the_c_library_programs_print_what_they_print_on_linux():
+    """clib (formatting with the FPU and SSE, malloc, threads, clocks,
+    writev...) prints byte for byte what the same binary prints on Linux."""
+    if not host_runs_i386():
+        pytest.skip("this host cannot run i386 programs: nothing to compare with")
+    native = subprocess.run([program("clib")], capture_output=True, text=True, timeout=60)
+    assert native.returncode == 0
+    b = run(("clib",))
+    b.assert_success()
+    assert q.program_output(b, b.one("spawn")["pid"]) == native.stdout.splitlines()
+
+
+def test_each_thread_has_its_stack_and_tls_in_the_atlas():
+    b = run(("threads", "4"))
+    b.assert_success()
+    pid = int(b.one("spawn")["pid"])
+    names = [r["name"] for r in b.all("region") if r.get("pid") == str(pid)]
+    stacks = {n for n in names if n.startswith(f"proc.{pid}.stack.")}
+    tls = {n for n in names if n.startswith(f"proc.{pid}.tls.")}
+    assert len(tls) >= 1, names              # the main thread's, at the least
+    said = printed(b, "threads")
+    assert said, "threads printed nothing"
+    assert stacks or tls, names
