@@ -52,6 +52,11 @@ GOOD = [
     '@object id=100 live=0',
     '@test name=layout.order result=pass',
     '@summary passed=34 failed=0',
+    '@spawn pid=1 argv="/tmp/prog one two"',
+    '@exit pid=1 status=0 syscalls=18 leaked=0',
+    '@exit pid=2 signal=SIGSEGV fault="page-fault at 0x00000000" syscalls=40 leaked=0',
+    '@exit pid=3 signal=SIGABRT syscalls=31 leaked=0',
+    '@syscall pid=1 unknown=386 name=rseq',
     '@pause',
 ]
 
@@ -61,7 +66,7 @@ def test_the_document_defines_kinds_and_types():
     assert {"dec", "int", "hex", "hex8", "hex16", "word", "quoted", "ms"} <= set(sp.kinds)
     assert len(sp.types) >= 29
     assert [f.name for f in sp.types["demo"]] == ["finished", "faulted", "overflow"]
-    assert [f.key for f in sp.types["fault"][0].fields if f.optional] == ["task", "depth"]
+    assert [f.key for f in sp.types["fault"][0].fields if f.optional] == ["task", "depth", "pid"]
 
 
 @pytest.mark.parametrize("line", GOOD)
@@ -250,7 +255,7 @@ def without_comments(text):
 # How protocol.c writes a value, and the documented kinds that allow it.
 WRITES = {"word": {"word", "perm"}, "quoted": {"quoted"}, "dec": {"dec", "int"},
           "hex1": {"hex"}, "hex8": {"hex8", "hex8+"}, "hex16": {"hex16"},
-          "addr": {"hex8"}, "key": {"ms"}}
+          "addr": {"hex8"}, "key": {"ms", "quoted"}}     # key(): a value written by hand
 
 
 def written_by_protocol_c():
