@@ -34,6 +34,12 @@
 #define LINUX_ENAMETOOLONG  36
 #define LINUX_ENOSYS        38
 #define LINUX_ETIMEDOUT     110
+/* Never seen by a program: a call interrupted by a signal returns one of
+ * these, and signal delivery turns it into EINTR or a restart. */
+#define LINUX_ERESTARTSYS           512     /* restart when the handler has SA_RESTART */
+#define LINUX_ERESTARTNOINTR        513     /* always restart */
+#define LINUX_ERESTARTNOHAND        514     /* restart only when no handler ran */
+#define LINUX_ERESTART_RESTARTBLOCK 516     /* EINTR here: no restart_syscall */
 
 /* mmap2, mprotect */
 #define LINUX_PROT_READ     0x1
@@ -124,13 +130,23 @@
 #define LINUX_SIGPIPE   13
 #define LINUX_SIGALRM   14
 #define LINUX_SIGTERM   15
+#define LINUX_SIGSTKFLT 16
 #define LINUX_SIGCHLD   17
 #define LINUX_SIGCONT   18
 #define LINUX_SIGSTOP   19
+#define LINUX_SIGTSTP   20
+#define LINUX_SIGTTIN   21
+#define LINUX_SIGTTOU   22
 #define LINUX_SIGURG    23
+#define LINUX_SIGXCPU   24
+#define LINUX_SIGXFSZ   25
+#define LINUX_SIGVTALRM 26
 #define LINUX_SIGPROF   27
 #define LINUX_SIGWINCH  28
+#define LINUX_SIGIO     29
+#define LINUX_SIGPWR    30
 #define LINUX_SIGSYS    31
+#define LINUX_SIGRTMIN  32      /* the kernel's; glibc keeps 32 and 33 for itself */
 #define LINUX_NSIG      64
 
 #define LINUX_SIG_DFL   0u
@@ -138,15 +154,41 @@
 #define LINUX_SIG_BLOCK     0
 #define LINUX_SIG_UNBLOCK   1
 #define LINUX_SIG_SETMASK   2
+#define LINUX_SA_NOCLDSTOP  0x00000001u
+#define LINUX_SA_NOCLDWAIT  0x00000002u
 #define LINUX_SA_SIGINFO    0x00000004u
+#define LINUX_SA_UNSUPPORTED 0x00000400u
+#define LINUX_SA_EXPOSE_TAGBITS 0x00000800u
 #define LINUX_SA_ONSTACK    0x08000000u
 #define LINUX_SA_RESTORER   0x04000000u
 #define LINUX_SA_RESTART    0x10000000u
 #define LINUX_SA_NODEFER    0x40000000u
 #define LINUX_SA_RESETHAND  0x80000000u
+/* The flags sigaction keeps (UAPI_SA_FLAGS on x86): others read back as 0. */
+#define LINUX_SA_KNOWN      (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT | LINUX_SA_SIGINFO | \
+                             LINUX_SA_UNSUPPORTED | LINUX_SA_EXPOSE_TAGBITS | \
+                             LINUX_SA_ONSTACK | LINUX_SA_RESTORER | LINUX_SA_RESTART | \
+                             LINUX_SA_NODEFER | LINUX_SA_RESETHAND)
 #define LINUX_SS_ONSTACK    1
 #define LINUX_SS_DISABLE    2
+#define LINUX_SS_AUTODISARM (1u << 31)
 #define LINUX_MINSIGSTKSZ   2048
+
+/* si_code values */
+#define LINUX_SI_USER       0       /* kill */
+#define LINUX_SI_KERNEL     0x80    /* the kernel: a fault without finer detail */
+#define LINUX_SI_QUEUE      (-1)
+#define LINUX_SI_TKILL      (-6)    /* tkill, tgkill */
+#define LINUX_ILL_ILLOPN    2
+#define LINUX_FPE_INTDIV    1
+#define LINUX_FPE_FLTDIV    3
+#define LINUX_FPE_FLTOVF    4
+#define LINUX_FPE_FLTUND    5
+#define LINUX_FPE_FLTRES    6
+#define LINUX_FPE_FLTINV    7
+#define LINUX_SEGV_MAPERR   1       /* no mapping at the address */
+#define LINUX_SEGV_ACCERR   2       /* a mapping that does not allow the access */
+#define LINUX_BUS_ADRALN    1
 
 /* File modes, for fstat64/statx. */
 #define LINUX_S_IFCHR   0020000
@@ -161,6 +203,24 @@ struct linux_sigaction {
     uint32_t flags;
     uint32_t restorer;
     uint32_t mask[2];
+};
+
+/* sigaction's (67) older struct: a one-word mask, in another order. */
+struct linux_old_sigaction {
+    uint32_t handler;
+    uint32_t mask;
+    uint32_t flags;
+    uint32_t restorer;
+};
+
+/* siginfo_t on i386 (128 bytes): the fields after si_code depend on it. */
+struct linux_siginfo {
+    int32_t signo, errno_value, code;
+    union {
+        struct { int32_t pid; uint32_t uid; } kill;     /* kill, tkill, tgkill */
+        struct { uint32_t addr; } fault;                /* SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+        uint32_t pad[29];
+    } f;
 };
 
 struct linux_stack_t {
@@ -251,6 +311,7 @@ struct linux_statx {
 };
 #define LINUX_STATX_BASIC_STATS 0x7ffu
 
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t is 128 bytes");
 _Static_assert(sizeof(struct linux_stat64) == 96, "struct stat64 is 96 bytes on i386");
 _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 _Static_assert(sizeof(struct linux_utsname) == 390, "struct utsname is 6 x 65 bytes");
