@@ -38,6 +38,7 @@ struct fault {
     uint32_t eip, ebp, esp;     /* of the interrupted code */
     uint32_t regs[8];           /* eax ebx ecx edx esi edi ebp esp */
     bool own_task;              /* handled by a fault task on its own stack */
+    bool user;                  /* the CPU was running ring 3 code */
     bool nested;                /* a fault task itself faulted: only stopping is safe */
 };
 

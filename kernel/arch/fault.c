@@ -78,7 +78,7 @@ void fault_from_trap(struct trap_frame *tf)
     uint32_t esp = trap_interrupted_esp(tf);
     struct fault f = {
         .vector = tf->vector, .error = tf->error, .addr = tf->eip, .eip = tf->eip,
-        .ebp = tf->ebp, .esp = esp, .nested = in_fault_task(),
+        .ebp = tf->ebp, .esp = esp, .nested = in_fault_task(), .user = (tf->cs & 3) != 0,
         .regs = { tf->eax, tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp, esp },
     };
     explain(&f);
@@ -119,7 +119,7 @@ static struct fault from_tss(unsigned vector, uint32_t err, uint32_t addr)
     const struct tss *s = &kernel_tss;
     return (struct fault){
         .vector = vector, .error = err, .addr = addr, .eip = s->eip, .ebp = s->ebp,
-        .esp = s->esp, .own_task = true,
+        .esp = s->esp, .own_task = true, .user = (s->cs & 3) != 0,
         .regs = { s->eax, s->ebx, s->ecx, s->edx, s->esi, s->edi, s->ebp, s->esp },
     };
 }

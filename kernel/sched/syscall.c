@@ -12,7 +12,7 @@ static sys_fn table[NR_SYSCALLS];
 static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
-    sys_proc_calls, sys_io_calls, sys_mem_calls, sys_thread_calls,
+    sys_proc_calls, sys_io_calls, sys_mem_calls, sys_thread_calls, sys_signal_calls,
 };
 
 static void build_table(void)
@@ -53,6 +53,7 @@ void syscall_entry(struct trap_frame *f)
     };
     uint32_t nr = f->eax;
     ut->p->syscalls++;
+    ut->sig.sys_nr = nr < NR_SYSCALLS ? (int32_t)nr : -1;  /* for a restart (signal.c) */
     int32_t r = nr < NR_SYSCALLS && table[nr] ? table[nr](&c) : unknown(ut->p, nr);
     f->eax = (uint32_t)r;
     irq_disable();
@@ -60,7 +61,7 @@ void syscall_entry(struct trap_frame *f)
 
 void syscall_before_user(struct trap_frame *f)
 {
-    (void)f;                            /* signals are delivered here */
+    signal_deliver(f);
 }
 
 void syscall_thread_gone(struct uthread *ut)
