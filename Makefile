@@ -95,6 +95,12 @@ HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
 
+# Programs the QEMU tests run as processes: static i386 Linux programs, one per
+# tests/programs/*.c, built with Debian's cross compiler and C library
+# (libc6-dev-i386-cross) whatever compiles the kernel.
+PROGRAM_CC := $(or $(shell command -v i686-linux-gnu-gcc 2>/dev/null),$(shell command -v i686-linux-gnu-gcc-12 2>/dev/null),i686-linux-gnu-gcc-12)
+PROGRAMS   := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -186,6 +192,11 @@ $(BUILD)/host/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.c tests/fuzz/*
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(wildcard tests/fuzz/fuzz_$*_*.c) $(FUZZ_LINK_$*) -o $@
 
+$(BUILD)/tests/programs/%: tests/programs/%.c $(wildcard tests/programs/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PROG    $@")
+	$(Q)$(PROGRAM_CC) -static -O2 -g -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/traces/%.trace: tools/gentraces.py
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GEN     $@")
@@ -202,13 +213,13 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 
-test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS)
+test: all $(HOST_TESTS) $(TEST_ISOS) $(FUZZ_BINS) $(PROGRAMS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS)
 	$(PYTHON) -m pytest -q tests/host
 
-test-qemu: all $(TEST_ISOS)
+test-qemu: all $(TEST_ISOS) $(PROGRAMS)
 	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)
