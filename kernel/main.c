@@ -36,10 +36,17 @@
 static struct boot_info boot;    /* copied out of the loader's memory */
 static struct cmdline cmd;
 
+/* A fault a program catches with a signal handler is its own business. */
+static void explain_uncaught(const struct fault *f)
+{
+    if (!proc_fault_caught(f))
+        explain_fault(f);
+}
+
 /* The fault mechanism knows nothing of stacks, tasks or words: these do. */
 static const struct fault_hooks fault_hooks = {
     .fix = proc_fix_fault,              /* a program's page, or a task's stack, on demand */
-    .explain = explain_fault,           /* the report, on both consoles */
+    .explain = explain_uncaught,        /* the report, on both consoles */
     .resume = proc_end_after_fault,     /* a thread that faulted ends; the rest go on */
 };
 

@@ -17,6 +17,9 @@
 #define FPU_STATE_ALIGN     16
 #define FPU_DEFAULT_FCW     0x037F  /* what Linux starts a thread with: all exceptions masked */
 #define FPU_DEFAULT_MXCSR   0x1F80
+#define FPU_DEFAULT_MXCSR_MASK 0xFFBF   /* when fxsave reports a mask of 0 */
+#define FPU_FX_MXCSR        24      /* offsets in fxsave's image */
+#define FPU_FX_MXCSR_MASK   28
 
 struct fpu_state {
     uint8_t bytes[FPU_STATE_SIZE];
@@ -30,5 +33,10 @@ bool fpu_has_sse(void);
 void fpu_state_init(struct fpu_state *s);
 void fpu_save(struct fpu_state *s);
 void fpu_restore(const struct fpu_state *s);
+/* The live state copied into s, and still live (fnsave alone would reset it). */
+void fpu_snapshot(struct fpu_state *s);
+/* The MXCSR bits this CPU allows (0 without FXSR): fxrstor of any other
+ * bit raises #GP, so state from user memory is masked with it first. */
+uint32_t fpu_mxcsr_mask(void);
 
 #endif

@@ -544,4 +544,41 @@ struct linux_dirent64 {
     uint8_t type;
 } __attribute__((packed));
 
+
+/* Signals: restarts, flags, codes (signal.c, sys_signal.c) */
+#define LINUX_ERESTARTSYS           512     /* restart when the handler has SA_RESTART */
+#define LINUX_ERESTARTNOINTR        513     /* always restart */
+#define LINUX_ERESTARTNOHAND        514     /* restart only when no handler ran */
+#define LINUX_ERESTART_RESTARTBLOCK 516     /* EINTR here: no restart_syscall */
+#define LINUX_SA_KNOWN      (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT | LINUX_SA_SIGINFO | \
+                             LINUX_SA_UNSUPPORTED | LINUX_SA_EXPOSE_TAGBITS | \
+                             LINUX_SA_ONSTACK | LINUX_SA_RESTORER | LINUX_SA_RESTART | \
+                             LINUX_SA_NODEFER | LINUX_SA_RESETHAND)
+#define LINUX_SS_AUTODISARM (1u << 31)
+#define LINUX_ILL_ILLOPN    2
+#define LINUX_FPE_FLTDIV    3
+#define LINUX_FPE_FLTOVF    4
+#define LINUX_FPE_FLTUND    5
+#define LINUX_FPE_FLTRES    6
+#define LINUX_FPE_FLTINV    7
+
+/* sigaction's (67) older struct: a one-word mask, in another order. */
+struct linux_old_sigaction {
+    uint32_t handler;
+    uint32_t mask;
+    uint32_t flags;
+    uint32_t restorer;
+};
+
+/* siginfo_t on i386 (128 bytes): the fields after si_code depend on it. */
+struct linux_siginfo {
+    int32_t signo, errno_value, code;
+    union {
+        struct { int32_t pid; uint32_t uid; } kill;     /* kill, tkill, tgkill */
+        struct { uint32_t addr; } fault;                /* SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+        uint32_t pad[29];
+    } f;
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t is 128 bytes");
+
 #endif

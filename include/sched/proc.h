@@ -16,6 +16,7 @@
 #include "sched/elf.h"
 #include "sched/linux.h"
 #include "sched/procimage.h"
+#include "sched/signal.h"
 #include "sched/task.h"
 #include "boot/cmdline.h"
 
@@ -43,9 +44,9 @@ struct uthread {
     uint64_t tls[3];                    /* its GDT TLS slots */
     uint32_t clear_child_tid;           /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint32_t robust_list;
-    uint32_t sigmask[2];
-    struct linux_stack_t altstack;
-    uint32_t pending[2];                /* signals sent to this thread */
+    uint32_t sigmask[2];                /* signals blocked */
+    struct linux_stack_t altstack;      /* sigaltstack's */
+    struct sig_thread sig;              /* pending signals and the rest (signal.h) */
     bool killed;                        /* its process is ending: leave at the next chance */
     int fault_signal;                   /* the signal a fault of its own sent */
     struct uthread *next;               /* the process's threads */
@@ -101,7 +102,8 @@ struct proc {
     bool released;                      /* proc_release: its first thread may go on */
     struct wait_queue start;
 
-    struct linux_sigaction actions[LINUX_NSIG];
+    struct linux_sigaction actions[LINUX_NSIG];    /* signal sig's is actions[sig - 1] */
+    struct sig_pending sig_pending;     /* signals sent to the process (kill) */
     struct ufile files[PROC_FDS_MAX];   /* sys_io.c's */
     struct uopen opens[PROC_FDS_MAX];   /* never more than descriptors */
     uint32_t unknown_seen[PROC_SYSCALL_WORDS];
@@ -160,9 +162,13 @@ void proc_kill_others(struct proc *p);
  * or a signal it does not block is pending for it. */
 bool uthread_interrupted(const struct uthread *ut);
 
-/* Fault hooks (fault.h), wrapping the kernel tasks' ones. */
+/* Fault hooks (fault.h), wrapping the kernel tasks' ones. A fault in ring 3
+ * that the process has a handler for is delivered as a signal (signal.h)
+ * instead of ending it. */
 bool proc_fix_fault(uint32_t addr, uint32_t error);
 bool proc_end_after_fault(const struct fault *f, struct fault_resume *r);
+/* True when f is such a fault: nobody needs its explanation. */
+bool proc_fault_caught(const struct fault *f);
 
 /* Linux's name for signal sig ("SIGSEGV"), or "SIG?". */
 const char *proc_signal_name(int sig);

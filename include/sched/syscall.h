@@ -40,6 +40,7 @@ extern const struct sys_entry sys_mem_calls[];
 extern const struct sys_entry sys_thread_calls[];
 extern const struct sys_entry sys_time_calls[];
 extern const struct sys_entry sys_futex_calls[];
+extern const struct sys_entry sys_signal_calls[];
 
 /* Sets one of ut's TLS slots from d (*entry -1: the first free one, and
  * *entry says which); 0 or -errno. set_thread_area and clone use it. */

@@ -11,6 +11,7 @@
 
 static bool fxsr, sse;
 static struct fpu_state initial;        /* the defaults, captured once */
+static uint32_t mxcsr_mask;             /* the MXCSR bits this CPU lets software set */
 
 bool fpu_has_fxsr(void)
 {
@@ -54,6 +55,18 @@ void fpu_restore(const struct fpu_state *s)
         __asm__ volatile("frstor %0" : : "m"(*s));
 }
 
+void fpu_snapshot(struct fpu_state *s)
+{
+    fpu_save(s);
+    if (!fxsr)
+        fpu_restore(s);                 /* fnsave reset the unit: put the state back */
+}
+
+uint32_t fpu_mxcsr_mask(void)
+{
+    return mxcsr_mask;
+}
+
 void fpu_state_init(struct fpu_state *s)
 {
     memcpy(s, &initial, sizeof *s);
@@ -84,4 +97,13 @@ void fpu_init(void)
     fpu_save(&initial);
     if (!fxsr)
         fpu_restore(&initial);          /* fnsave left the unit reinitialised: same state */
+    /* fxsave reports the writable MXCSR bits; 0 there means the original
+     * SSE set, 0xFFBF (Intel SDM vol. 1, 11.6.6). */
+    if (fxsr) {
+        const uint8_t *m = initial.bytes + FPU_FX_MXCSR_MASK;
+        mxcsr_mask = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
+                     (uint32_t)m[3] << 24;
+        if (!mxcsr_mask)
+            mxcsr_mask = FPU_DEFAULT_MXCSR_MASK;
+    }
 }

@@ -145,7 +145,7 @@ static int build_stack(struct proc *p, uint32_t *sp)
     struct procimage_args a = {
         .argc = p->argc, .argv = p->argv, .envc = p->envc, .envp = p->envp,
         .execfn = p->argv[0], .platform = PROCIMAGE_I686,
-        .hwcap = cpuid_features_edx(), .minsigstksz = LINUX_MINSIGSTKSZ,
+        .hwcap = cpuid_features_edx(), .minsigstksz = signal_min_stack_size(),
         .phdr = p->elf.phdr + p->load_base, .phent = p->elf.phentsize,
         .phnum = p->elf.phnum, .entry = p->elf.entry + p->load_base,
         .end_marker = PROCIMAGE_END_MARKER,

@@ -13,6 +13,7 @@
 #include "mm/kheap.h"
 #include "mm/paging.h"
 #include "sched/exec.h"
+#include "sched/signal.h"
 #include "sched/syscall.h"
 
 #define DYING_ROOM  16          /* bytes left above a faulted thread's last frame */
@@ -107,6 +108,8 @@ struct uthread *uthread_new(struct proc *p)
     memset(ut, 0, sizeof *ut);
     ut->p = p;
     fpu_state_init(&ut->fpu);
+    struct uthread *creator = uthread_current();
+    signal_thread_init(ut, creator && creator->p == p ? creator : 0);
     return ut;
 }
 
@@ -213,8 +216,7 @@ void proc_kill_others(struct proc *p)
 
 bool uthread_interrupted(const struct uthread *ut)
 {
-    return ut->killed || ut->p->exiting || (ut->pending[0] & ~ut->sigmask[0]) ||
-           (ut->pending[1] & ~ut->sigmask[1]);
+    return ut->killed || ut->p->exiting || signal_pending(ut);
 }
 
 static void unlink_thread(struct uthread *ut)
@@ -299,21 +301,57 @@ bool proc_fix_fault(uint32_t addr, uint32_t error)
     return task_grow_stack(addr, error);
 }
 
-static int signal_of(unsigned vector)
-{
-    switch (vector) {
-    case 0: case 16: case 19:   return LINUX_SIGFPE;   /* divide, x87, SIMD */
-    case 1: case 3:             return LINUX_SIGTRAP;
-    case 6:                     return LINUX_SIGILL;
-    case 11: case 12: case 17:  return LINUX_SIGBUS;   /* not present, stack, alignment */
-    default:                    return LINUX_SIGSEGV;
-    }
-}
-
 static void die_after_fault(void)
 {
     irq_enable();
     proc_exit_group(0, uthread_current()->fault_signal);
+}
+
+static struct trap_frame *user_frame(const struct uthread *ut)
+{
+    return (struct trap_frame *)(uintptr_t)(ut->task->stack_top - sizeof(struct trap_frame));
+}
+
+/* The thread goes back to ring 3 through its frame, a signal on the way. */
+static void deliver_after_fault(void)
+{
+    struct trap_frame *f = user_frame(uthread_current());
+    before_user(f);
+    trap_resume(f);
+}
+
+/* The page-fault task holds the thread's registers in kernel_tss: they go
+ * where a trap from ring 3 would have left them, at the top of its kernel
+ * stack (empty: the thread was in ring 3). */
+static void frame_from_tss(struct trap_frame *tf, const struct fault *f)
+{
+    const struct tss *s = &kernel_tss;
+    *tf = (struct trap_frame){
+        .gs = s->gs, .fs = s->fs, .es = s->es, .ds = s->ds,
+        .edi = s->edi, .esi = s->esi, .ebp = s->ebp, .ebx = s->ebx,
+        .edx = s->edx, .ecx = s->ecx, .eax = s->eax,
+        .vector = f->vector, .error = f->error,
+        .eip = s->eip, .cs = s->cs, .eflags = s->eflags,
+        .user_esp = s->esp, .user_ss = s->ss,
+    };
+}
+
+/* The signal a fault in ring 3 sends, when the thread has a handler for
+ * it; 0 otherwise (the process ends, as before signals). */
+static int caught_signal(const struct fault *f, struct sig_info *info)
+{
+    struct uthread *ut = uthread_current();
+    if (!ut || !f->user || f->nested || f->vector == TRAP_DOUBLE_FAULT)
+        return 0;
+    bool mapped = f->vector == TRAP_PAGE_FAULT && uspace_mapped(&ut->p->us, f->addr, 1);
+    int sig = signal_of_fault(f->vector, f->addr, f->error, mapped, f->eip, info);
+    return signal_fault_caught(ut, sig) ? sig : 0;
+}
+
+bool proc_fault_caught(const struct fault *f)
+{
+    struct sig_info info;
+    return caught_signal(f, &info) != 0;
 }
 
 bool proc_end_after_fault(const struct fault *f, struct fault_resume *r)
@@ -321,7 +359,20 @@ bool proc_end_after_fault(const struct fault *f, struct fault_resume *r)
     struct uthread *ut = uthread_current();
     if (!ut)
         return task_end_after_fault(f, r);
-    ut->fault_signal = signal_of(f->vector);
+    struct sig_info info;
+    int sig = caught_signal(f, &info);
+    if (sig) {
+        struct trap_frame *tf = user_frame(ut);
+        if (f->own_task)
+            frame_from_tss(tf, f);      /* a trap stub's frame is there already */
+        signal_fault_queue(ut, sig, &info, f->vector, f->error,
+                           f->vector == TRAP_PAGE_FAULT ? f->addr : ut->sig.cr2);
+        r->fn = deliver_after_fault;
+        r->esp = (uint32_t)(uintptr_t)tf - DYING_ROOM;
+        return true;
+    }
+    bool mapped = f->vector == TRAP_PAGE_FAULT && uspace_mapped(&ut->p->us, f->addr, 1);
+    ut->fault_signal = signal_of_fault(f->vector, f->addr, f->error, mapped, f->eip, &info);
     format_buf(ut->p->fault_words, sizeof ut->p->fault_words, "%s at 0x%08x",
                fault_name(f->vector), f->addr);
     kprintf("  process %d (%s) is ended by %s; the kernel carries on.\n", ut->p->pid,
@@ -342,5 +393,5 @@ const char *proc_signal_name(int sig)
     };
     if (sig >= 0 && sig < (int)(sizeof names / sizeof names[0]))
         return names[sig];
-    return sig >= 34 && sig <= LINUX_NSIG ? "SIGRT" : "SIG?";
+    return sig >= LINUX_SIGRTMIN && sig <= LINUX_NSIG ? "SIGRT" : "SIG?";
 }

@@ -14,7 +14,7 @@ static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
     sys_proc_calls, sys_io_calls, sys_file_calls, sys_mem_calls, sys_thread_calls,
-    sys_futex_calls, sys_time_calls,
+    sys_futex_calls, sys_time_calls, sys_signal_calls,
 };
 
 static void build_table(void)
@@ -55,6 +55,7 @@ void syscall_entry(struct trap_frame *f)
     };
     uint32_t nr = f->eax;
     ut->p->syscalls++;
+    ut->sig.sys_nr = nr < LINUX_SYSCALL_COUNT ? (int32_t)nr : -1;  /* for a restart (signal.c) */
     int32_t r = nr < LINUX_SYSCALL_COUNT && table[nr] ? table[nr](&c) : unknown(ut->p, nr);
     f->eax = (uint32_t)r;
     irq_disable();
@@ -62,7 +63,7 @@ void syscall_entry(struct trap_frame *f)
 
 void syscall_before_user(struct trap_frame *f)
 {
-    (void)f;                            /* signals are delivered here */
+    signal_deliver(f);
 }
 
 /* How pthread_join learns: the word goes to 0 and one waiter on it (as a

@@ -66,6 +66,17 @@ EXCEPTIONS = {
     "X_OK": {"uapi": None},
     "DT_CHR": {"uapi": None}, "DT_DIR": {"uapi": None}, "DT_REG": {"uapi": None},
     "DT_LNK": {"uapi": None},
+    # The restart codes live inside the kernel (include/linux/errno.h); no
+    # program sees them. SA_KNOWN is our name for the flags sigaction keeps.
+    # Their values, from Linux's include/linux/errno.h, are checked as numbers.
+    "ERESTARTSYS": {"libc": "512", "uapi": None}, "ERESTARTNOINTR": {"libc": "513", "uapi": None},
+    "ERESTARTNOHAND": {"libc": "514", "uapi": None},
+    "ERESTART_RESTARTBLOCK": {"libc": "516", "uapi": None},
+    "SA_KNOWN": {"libc": None, "uapi": "(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | "
+                 "SA_UNSUPPORTED | SA_EXPOSE_TAGBITS | SA_ONSTACK | SA_RESTORER | SA_RESTART | "
+                 "SA_NODEFER | SA_RESETHAND)"},
+    # glibc 2.36's <signal.h> predates SS_AUTODISARM (Linux 4.7's uapi has it).
+    "SS_AUTODISARM": {"libc": None},
 }
 # set_thread_area's flag bits are bit fields in the headers: read back from
 # the object file instead (test_user_desc_bits).
