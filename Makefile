@@ -70,7 +70,7 @@ ISO := $(BUILD)/mematlas.iso
 HEAP_SRC   := $(wildcard kernel/mm/heap*.c)
 HOST_SRC   := kernel/lib/format.c kernel/lib/warnings.c kernel/boot/bootinfo.c kernel/boot/cmdline.c \
               kernel/atlas/region.c kernel/atlas/diagram.c kernel/mm/frames.c $(HEAP_SRC) \
-              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c
+              kernel/sched/stackzone.c kernel/mm/gc.c kernel/sched/elf.c kernel/mm/vma.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Iinclude -Itests/host \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
