@@ -8,7 +8,7 @@
 #   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc
 #   make fuzz     run every fuzz target (FUZZ_TARGETS) for FUZZ_TIME seconds each
-#                 (default 150: ten minutes in all); docs/fuzzing.md
+#                 (default 100: ten minutes for the six); docs/fuzzing.md
 #   make check-fresh  the README's two commands on a fresh Debian 12 (root;
 #                 EFI=1 adds GRUB's EFI packages first)
 #   make clean    remove build/
@@ -82,15 +82,16 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Iinclude
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf
+FUZZ_TARGETS ?= heap cmdline mb1 mb2 elf vma
 FUZZ_BINS    := $(patsubst %,$(BUILD)/host/fuzz_%,$(FUZZ_TARGETS))
-FUZZ_TIME    ?= 150
+FUZZ_TIME    ?= 100
 FUZZ_LINK_heap    := $(HEAP_SRC)
 FUZZ_LINK_cmdline := kernel/boot/cmdline.c kernel/lib/warnings.c kernel/lib/format.c
 FUZZ_LINK_mb1     := tests/fuzz/bootinfo_checks.c tests/fuzz/fakemem.c kernel/boot/bootinfo.c \
                      kernel/lib/warnings.c kernel/lib/format.c
 FUZZ_LINK_mb2     := $(FUZZ_LINK_mb1)
 FUZZ_LINK_elf     := kernel/sched/elf.c kernel/lib/format.c
+FUZZ_LINK_vma     := kernel/mm/vma.c
 HEADERS      := $(wildcard include/*.h include/*/*.h)
 # The benchmark's traces: tools/gentraces.py makes each from its fixed seed.
 TRACES       := $(patsubst %,$(BUILD)/traces/%.trace,churn grow-shrink long-short powerlaw)
