@@ -156,9 +156,9 @@ int vma_protect(struct vma_set *s, uint32_t start, uint32_t len, uint8_t prot);
  * Where mmap without an address puts len bytes (rounded up to whole pages):
  * the highest free range, top-down as Linux does on i386, that ends at or
  * below `below` (rounded down to a page) and at or below hi, and starts at
- * or above lo. Sets *start and returns 0; -VMA_EINVAL for len 0,
- * -VMA_ENOMEM when no free range is that long. Changes nothing: the caller
- * inserts the area.
+ * or above lo. Sets *start and returns 0; -VMA_EINVAL for len 0 or no
+ * start, -VMA_ENOMEM when no free range is that long (*start is then left
+ * as it was). Changes nothing in the set: the caller inserts the area.
  */
 int vma_find_gap(const struct vma_set *s, uint32_t len, uint32_t below, uint32_t *start);
 

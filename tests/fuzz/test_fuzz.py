@@ -33,8 +33,10 @@ SEEDS = REPO / "tests" / "fuzz" / "corpus"
 
 # Inputs per target: each 3 to 8 s of one CPU here (docs/fuzzing.md).
 # The heap's inputs are programs of many operations, checked after each one.
+# The address-space map's inputs are programs, each operation checked
+# against a model of 1024 pages.
 RUNS = {"heap": 25000, "cmdline": 15000, "mb1": 80000, "mb2": 150000, "elf": 300000,
-        "modfs": 50000}
+        "modfs": 50000, "vma": 20000}
 SCALE = float(os.environ.get("FUZZ_RUNS_SCALE", "1"))
 TIME_CAP = 120      # seconds: a much slower machine stops early, and passes
 TIMEOUT = TIME_CAP + 120
