@@ -1,6 +1,6 @@
 #!/bin/sh
 # mkiso.sh - build a bootable GRUB ISO around the kernel.
-# Usage: [USER_PROGRAMS="build/user/NAME ..."] tools/mkiso.sh KERNEL.elf OUT.iso [ENTRY [KERNEL OPTIONS...]]
+# Usage: [USER_PROGRAMS="build/user/NAME ..."] [USER_MB1=1] tools/mkiso.sh KERNEL.elf OUT.iso [ENTRY [KERNEL OPTIONS...]]
 #   ENTRY: 0 boots through Multiboot 2, 1 through Multiboot 1 (iso/'s menu).
 #   USER_PROGRAMS: user programs to put in /boot/user/, each with menu
 #   entries after iso/'s (see user_entries). Stripped ($USER_STRIP) and
@@ -41,6 +41,10 @@ user_entries() {
 
 # One entry per command line, after iso/'s entries (whose numbers the tests
 # use), in the order given: the kernel with the program as its one module.
+# USER_MB1=1: those entries load the kernel through Multiboot 1 (multiboot,
+# module) instead of 2 (multiboot2, module2).
+mb=2
+[ "${USER_MB1:-}" = 1 ] && mb=""
 if [ -n "${USER_PROGRAMS:-}" ]; then
     mkdir -p "$tree/boot/user"
     for prog in $USER_PROGRAMS; do
@@ -50,8 +54,8 @@ if [ -n "${USER_PROGRAMS:-}" ]; then
         xz --check=crc32 --x86 --lzma2=preset=9e -c "$tree/user.tmp" > "$tree/boot/user/$name"
         rm -f "$tree/user.tmp"
         user_entries "$name" | while read -r line; do
-            printf '\nmenuentry "user: %s" {\n    insmod xzio\n    multiboot2 /boot/mematlas.elf\n    module2 /boot/user/%s %s\n    boot\n}\n' \
-                "$line" "$name" "$line" >> "$cfg"
+            printf '\nmenuentry "user: %s" {\n    insmod xzio\n    multiboot%s /boot/mematlas.elf\n    module%s /boot/user/%s %s\n    boot\n}\n' \
+                "$line" "$mb" "$mb" "$name" "$line" >> "$cfg"
         done
     done
 fi

@@ -203,3 +203,38 @@ def test_each_thread_has_its_stack_and_tls_in_the_atlas():
     said = printed(b, "threads")
     assert said, "threads printed nothing"
     assert stacks or tls, names
+
+
+@pytest.mark.parametrize("mb1", [False, True], ids=["module2", "module"])
+def test_grub_loads_programs_as_modules(tmp_path, mb1):
+    """From an ISO, GRUB's module2 (Multiboot 2) and module (Multiboot 1)
+    hand the program over, compressed on the CD, and its string is argv."""
+    iso = tmp_path / "programs.iso"
+    env = dict(os.environ, USER_PROGRAMS=f"{program('hello')} {program('layout')}",
+               USER_MB1="1" if mb1 else "")
+    # Entries 0 and 1 are the kernel's own; 2 is hello, 3 is layout.
+    subprocess.run(["tools/mkiso.sh", q.ELF, str(iso), "3", "exit", "GREETING=hi"],
+                   cwd=q.ROOT, env=env, check=True)
+    b = q.boot(iso=str(iso), append=None, timeout=TIMEOUT)
+    b.assert_success()
+    assert b.one("spawn")["argv"] == "layout"
+    assert b.one("boot")["protocol"] == ("multiboot1" if mb1 else "multiboot2")
+    assert ["order", "ok"] in printed(b, "layout")
+    envs = [w for w in printed(b, "layout") if w[0] == "envstr"]
+    assert envs, "the kernel's environment word reached the program"
+
+
+def test_a_static_pie_runs_at_its_base(tmp_path):
+    """A static-pie (ET_DYN, no interpreter) is placed at 0x00400000 and
+    relocates itself, as on Linux."""
+    exe = tmp_path / "hello-pie"
+    cc = subprocess.run(["i686-linux-gnu-gcc-12", "-static-pie", "-fPIE", "-O2", "-Iuser",
+                         "user/hello.c", "-o", str(exe)], cwd=q.ROOT, capture_output=True,
+                        text=True)
+    assert cc.returncode == 0, cc.stderr
+    b = q.boot(kernel=q.ELF, append="exit", timeout=TIMEOUT, extra=["-initrd", f"{exe} 0"])
+    b.assert_success()
+    pid = int(b.one("spawn")["pid"])
+    text = user_regions(b, pid)["text"]
+    assert 0x00400000 <= text[0] < 0x08000000, hex(text[0])
+    assert any(l.startswith("hello from ring 3") for l in q.program_output(b, pid))
