@@ -9,7 +9,7 @@
 
 #include "arch/cpuid.h"
 #include "arch/gdt.h"
-#include "arch/tsc.h"
+#include "arch/random.h"
 #include "arch/irq.h"
 #include "console/console.h"
 #include "lib/format.h"
@@ -125,19 +125,6 @@ static int map_stack(struct proc *p)
     return 0;
 }
 
-/* Bytes no one can guess for AT_RANDOM (the C library seeds its stack
- * protector and pointer guard from them). */
-static void random_bytes16(uint8_t out[PROCIMAGE_RANDOM_BYTES])
-{
-    uint64_t x = rdtsc() ^ 0x9E3779B97F4A7C15ull;
-    for (int i = 0; i < PROCIMAGE_RANDOM_BYTES; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out[i] = (uint8_t)(x >> 24);
-    }
-}
-
 /* The arguments, environment and auxiliary vector at the top of the stack,
  * built in a kernel buffer and copied out. */
 static int build_stack(struct proc *p, uint32_t *sp)
@@ -150,7 +137,7 @@ static int build_stack(struct proc *p, uint32_t *sp)
         .phnum = p->elf.phnum, .entry = p->elf.entry + p->load_base,
         .end_marker = PROCIMAGE_END_MARKER,
     };
-    random_bytes16(a.random);
+    random_bytes(a.random, sizeof a.random);   /* the C library's stack guard and pointer key */
     uint32_t size = procimage_size(&a, USER_STACK_TOP);
     if (!size || size > USER_STACK_MAX / 4)
         return -1;
