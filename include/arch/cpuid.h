@@ -11,6 +11,7 @@
 #define CPUID_EDX_PSE       0x00000008  /* 4 MiB pages */
 #define CPUID_EDX_TSC       0x00000010  /* rdtsc */
 #define CPUID_EDX_FPU       0x00000001  /* an x87 on the chip */
+#define CPUID_EDX_CMOV      0x00008000  /* cmov: what "i686" code takes for granted */
 #define CPUID_EDX_FXSR      0x01000000  /* fxsave/fxrstor */
 #define CPUID_EDX_SSE       0x02000000
 #define CPUID_ECX_RDRAND    0x40000000  /* rdrand: random numbers from the CPU */

@@ -10,6 +10,7 @@
  */
 #include "atlas/explain.h"
 
+#include "arch/cpuid.h"
 #include "atlas/atlas.h"
 #include "boot/ksym.h"
 #include "console/console.h"
@@ -226,6 +227,9 @@ static void user_reason(char *buf, const struct fault *f, const struct proc *p)
                    "may not run (cli, hlt, in, out) or a bad segment", f->eip);
     else if (f->vector == 0)
         format_buf(buf, REASON_MAX, "integer division by zero at 0x%08x", f->eip);
+    else if (f->vector == 6 && !(cpuid_features_edx() & CPUID_EDX_CMOV))
+        format_buf(buf, REASON_MAX, "an invalid instruction at 0x%08x: this CPU has no cmov, "
+                   "which programs built for i686 (Debian's i386 C library) use", f->eip);
     else if (f->vector == 6)
         format_buf(buf, REASON_MAX, "an invalid instruction at 0x%08x", f->eip);
     else

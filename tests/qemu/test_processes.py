@@ -238,3 +238,17 @@ def test_a_static_pie_runs_at_its_base(tmp_path):
     text = user_regions(b, pid)["text"]
     assert 0x00400000 <= text[0] < 0x08000000, hex(text[0])
     assert any(l.startswith("hello from ring 3") for l in q.program_output(b, pid))
+
+
+def test_old_cpus_run_programs_or_say_why_not():
+    """A Pentium II has fxsave but no SSE: a C library program runs, its x87
+    state saved with the rest. A Pentium has no cmov, which Debian's i686 C
+    library uses: the program ends with SIGILL, and the reason says so."""
+    b = q.boot(kernel=q.ELF, append="exit", timeout=TIMEOUT,
+               extra=["-cpu", "pentium2", "-initrd", program("clib")])
+    b.assert_success()
+    b = q.boot(kernel=q.ELF, append="exit", timeout=TIMEOUT,
+               extra=["-cpu", "pentium", "-initrd", program("hello")])
+    assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
+    assert b.one("exit")["signal"] == "SIGILL"
+    assert "no cmov" in b.one("fault")["reason"]
