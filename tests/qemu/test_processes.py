@@ -252,3 +252,18 @@ def test_old_cpus_run_programs_or_say_why_not():
     assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
     assert b.one("exit")["signal"] == "SIGILL"
     assert "no cmov" in b.one("fault")["reason"]
+
+
+def test_a_program_that_needs_a_dynamic_loader_is_refused_by_name(tmp_path):
+    """Not every ELF file is a program mematlas runs: a dynamically linked
+    one is named and skipped, and the next module still runs."""
+    exe = tmp_path / "hello-dynamic"
+    cc = subprocess.run(["i686-linux-gnu-gcc-12", "-O2", "-Iuser", "user/hello.c", "-o", str(exe)],
+                        cwd=q.ROOT, capture_output=True, text=True)
+    assert cc.returncode == 0, cc.stderr
+    b = q.boot(kernel=q.ELF, append="exit", timeout=TIMEOUT,
+               extra=["-initrd", f"{exe},{program('hello')}"])
+    b.assert_success()
+    warns = [w["msg"] for w in b.all("warn") if w["source"] == "programs"]
+    assert len(warns) == 1 and "module 0" in warns[0] and "dynamic loader" in warns[0], warns
+    assert len(b.all("spawn")) == 1
