@@ -131,6 +131,11 @@ PROG_CC      ?= i686-linux-gnu-gcc-12
 PROG_CFLAGS  := -static -O2 -g -pthread -Wall -Wextra -Werror -Iinclude
 TEST_PROGRAMS := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
 
+# Go test programs (tests/go/NAME/main.go): static linux/386 programs built
+# by Debian's Go (golang-go), with its build cache under build/.
+GO          ?= go
+GO_PROGRAMS := $(patsubst tests/go/%/main.go,$(BUILD)/tests/go/%,$(wildcard tests/go/*/main.go))
+
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
 
@@ -150,6 +155,11 @@ $(BUILD)/tests/programs/%: tests/programs/%.c $(wildcard tests/programs/*.h) Mak
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  PROGCC  $<")
 	$(Q)$(PROG_CC) $(PROG_CFLAGS) $< -o $@ -lm
+$(BUILD)/tests/go/%: tests/go/%/main.go Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO      $<")
+	$(Q)cd $(dir $<) && GOOS=linux GOARCH=386 CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/gocache \
+	    GO111MODULE=off $(GO) build -o $(abspath $@) main.go
 # threads_fpu's doubles must be SSE ones (i386's default is the x87).
 $(BUILD)/tests/programs/threads_fpu: PROG_CFLAGS += -msse2 -mfpmath=sse
 # file_abi.c checks sched/linux.h against the C library as it compiles.
@@ -284,13 +294,13 @@ else
 endif
 endif
 
-test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS) $(TEST_PROGRAMS)
+test: all $(HOST_TESTS) $(HOST_TOOLS) $(TEST_ISOS) $(FUZZ_BINS) $(TEST_PROGRAMS) $(GO_PROGRAMS)
 	$(PYTHON) -m pytest -q tests
 
 test-host: $(HOST_TESTS) $(HOST_TOOLS) $(USER_BINS)
 	$(PYTHON) -m pytest -q tests/host tests/user
 
-test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS)
+test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS) $(GO_PROGRAMS)
 	$(PYTHON) -m pytest -q tests/qemu
 
 tour: $(ELF)

@@ -54,7 +54,8 @@ struct uthread {
 };
 
 /* What an open file is (struct uopen's kind). */
-enum uopen_kind { UOPEN_CONSOLE = 1, UOPEN_MODULE, UOPEN_DIR, UOPEN_STATM };
+enum uopen_kind { UOPEN_CONSOLE = 1, UOPEN_MODULE, UOPEN_DIR, UOPEN_STATM, UOPEN_PIPE,
+                  UOPEN_EPOLL };
 
 /* An open file, as Linux's struct file: made by open, shared by the
  * descriptors dup makes from one, so that they share a position. */
@@ -63,6 +64,8 @@ struct uopen {
     uint8_t kind;                       /* enum uopen_kind */
     uint16_t module;                    /* UOPEN_MODULE: which boot module */
     uint16_t entry, len;                /* UOPEN_DIR: its path (sched/modfs.h) */
+    void *obj;                          /* UOPEN_PIPE, UOPEN_EPOLL: the object (sys_pipe.c) */
+    uint8_t end;                        /* UOPEN_PIPE: 0 the read end, 1 the write end */
     uint32_t status_flags;              /* open's flags, O_CLOEXEC aside */
     uint64_t pos;
 };

@@ -26,6 +26,11 @@ void fd_release(struct proc *p, struct uopen *o);
  * file like *o: the descriptor, or -EMFILE. */
 int32_t fd_install(struct proc *p, const struct uopen *o, uint32_t min, uint32_t fd_flags);
 
+/* Closes descriptor fd: 0 or -EBADF. */
+int32_t sys_close_fd(struct proc *p, uint32_t fd);
+/* Closes every descriptor (the process is ending). */
+void sys_close_all(struct proc *p);
+
 /* sys_file.c: the names of the modules and /proc/self. */
 const struct modfs *sysfile_fs(void);
 /* The text of /proc/self/statm for p, in buf; its length. */

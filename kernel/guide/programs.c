@@ -4,6 +4,7 @@
 #include "guide/programs.h"
 
 #include "arch/clock.h"
+#include "arch/pit.h"
 #include "atlas/procmap.h"
 #include "console/console.h"
 #include "console/protocol.h"
@@ -11,6 +12,7 @@
 #include "mm/modwin.h"
 #include "sched/elf.h"
 #include "sched/proc.h"
+#include "sched/task.h"
 
 #define WORDS_MAX   64
 
@@ -100,6 +102,8 @@ bool programs_run(const struct boot_info *boot, const struct cmdline *c)
         if (!screen) {
             console_use_vga(true);      /* what programs write goes on the screen too */
             screen = true;
+            while (timer_ticks() == 0)  /* the counter is measured against the timer */
+                task_sleep(1);
             if (clock_init() != 0)      /* programs' clocks: the real time, the TSC's rate */
                 proto_warn("programs", "the real-time clock could not be read: "
                            "programs' real time starts at 1970");

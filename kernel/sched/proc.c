@@ -15,6 +15,7 @@
 #include "sched/exec.h"
 #include "sched/signal.h"
 #include "sched/syscall.h"
+#include "sched/sysfile.h"
 
 #define DYING_ROOM  16          /* bytes left above a faulted thread's last frame */
 
@@ -233,6 +234,7 @@ static void finish_process(struct proc *p)
 {
     if (hooks.ending)
         hooks.ending(p);
+    sys_close_all(p);                   /* pipes and epoll instances go with it */
     uint32_t flags = irq_save();
     unsigned own = p->us.frames;
     task_current()->cr3 = paging_directory_phys();

@@ -133,6 +133,8 @@ static int32_t target_of_fd(struct sysc *c, int32_t fd, struct target *t)
         return -LINUX_EBADF;
     switch (o->kind) {
     case UOPEN_CONSOLE:
+    case UOPEN_PIPE:            /* no file behind it: stat says a character device */
+    case UOPEN_EPOLL:
         t->console = true;
         break;
     case UOPEN_DIR:

@@ -18,6 +18,7 @@
 #include "console/console.h"
 #include "lib/string.h"
 #include "mm/modwin.h"
+#include "sched/pipe.h"
 #include "sched/sysfile.h"
 
 #define CHUNK           256             /* bytes copied from the program at a time */
@@ -55,12 +56,21 @@ struct uopen *fd_hold(struct proc *p, uint32_t fd)
     return o;
 }
 
+/* The open file lost its last holder: a pipe end or epoll instance goes. */
+static void open_gone(struct uopen *o)
+{
+    if (o->kind == UOPEN_PIPE || o->kind == UOPEN_EPOLL)
+        pipe_open_gone(o);
+}
+
 void fd_release(struct proc *p, struct uopen *o)
 {
     (void)p;
     uint32_t flags = irq_save();
-    o->refs--;
+    bool gone = --o->refs == 0;
     irq_restore(flags);
+    if (gone)
+        open_gone(o);
 }
 
 /* With interrupts off: the lowest free descriptor at or above min, or -1. */
@@ -90,24 +100,39 @@ int32_t fd_install(struct proc *p, const struct uopen *o, uint32_t min, uint32_t
     return slot >= 0 ? fd : -LINUX_EMFILE;
 }
 
-/* With interrupts off: drops descriptor fd (open). */
-static void drop_fd(struct proc *p, uint32_t fd)
+/* With interrupts off: drops descriptor fd; its open file when that was
+ * the last holder (for open_gone, with interrupts on again), else NULL. */
+static struct uopen *drop_fd(struct proc *p, uint32_t fd)
 {
-    p->opens[p->files[fd].open].refs--;
+    struct uopen *o = &p->opens[p->files[fd].open];
     memset(&p->files[fd], 0, sizeof p->files[fd]);
+    return --o->refs == 0 ? o : 0;
+}
+
+int32_t sys_close_fd(struct proc *p, uint32_t fd)
+{
+    int32_t r = -LINUX_EBADF;
+    struct uopen *gone = 0;
+    uint32_t flags = irq_save();
+    if (fd < PROC_FDS_MAX && p->files[fd].used) {
+        gone = drop_fd(p, fd);
+        r = 0;
+    }
+    irq_restore(flags);
+    if (gone)
+        open_gone(gone);
+    return r;
+}
+
+void sys_close_all(struct proc *p)
+{
+    for (uint32_t fd = 0; fd < PROC_FDS_MAX; fd++)
+        sys_close_fd(p, fd);
 }
 
 static int32_t sys_close(struct sysc *c)
 {
-    uint32_t fd = c->a[0];
-    int32_t r = -LINUX_EBADF;
-    uint32_t flags = irq_save();
-    if (fd < PROC_FDS_MAX && c->p->files[fd].used) {
-        drop_fd(c->p, fd);
-        r = 0;
-    }
-    irq_restore(flags);
-    return r;
+    return sys_close_fd(c->p, c->a[0]);
 }
 
 /*
@@ -117,6 +142,7 @@ static int32_t sys_close(struct sysc *c)
 static int32_t dup_fd(struct proc *p, uint32_t from, int32_t to, uint32_t min, uint32_t fd_flags)
 {
     int32_t r;
+    struct uopen *gone = 0;
     uint32_t flags = irq_save();
     if (from >= PROC_FDS_MAX || !p->files[from].used) {
         r = -LINUX_EBADF;
@@ -126,13 +152,15 @@ static int32_t dup_fd(struct proc *p, uint32_t from, int32_t to, uint32_t min, u
             r = -LINUX_EMFILE;
         } else {
             uint8_t open = p->files[from].open;
+            p->opens[open].refs++;              /* first: dup2 onto itself keeps it */
             if (p->files[r].used)
-                drop_fd(p, (uint32_t)r);        /* dup2 closes the target */
-            p->opens[open].refs++;
+                gone = drop_fd(p, (uint32_t)r); /* dup2 closes the target */
             p->files[r] = (struct ufile){ .used = true, .open = open, .fd_flags = fd_flags };
         }
     }
     irq_restore(flags);
+    if (gone)
+        open_gone(gone);
     return r;
 }
 
@@ -176,6 +204,8 @@ static bool user_range(uint32_t buf, uint32_t n)
 /* Writes n bytes from the program's buf to o; bytes written or -errno. */
 static int32_t write_open(struct sysc *c, const struct uopen *o, uint32_t buf, uint32_t n)
 {
+    if (o->kind == UOPEN_PIPE)
+        return user_range(buf, n) ? pipe_write(c, (struct uopen *)o, buf, n) : -LINUX_EFAULT;
     if (o->kind != UOPEN_CONSOLE)
         return -LINUX_EBADF;            /* every other file is open read-only */
     if (!user_range(buf, n))
@@ -228,6 +258,10 @@ static int32_t read_open(struct sysc *c, const struct uopen *o, uint32_t buf, ui
     switch (o->kind) {
     case UOPEN_CONSOLE:
         return 0;                       /* end of file: no input for programs yet */
+    case UOPEN_PIPE:
+        return pipe_read(c, (struct uopen *)o, buf, n);
+    case UOPEN_EPOLL:
+        return -LINUX_EINVAL;
     case UOPEN_DIR:
         return -LINUX_EISDIR;
     case UOPEN_STATM: {
@@ -247,7 +281,7 @@ static int32_t read_open(struct sysc *c, const struct uopen *o, uint32_t buf, ui
 
 static bool seekable(const struct uopen *o)
 {
-    return o->kind != UOPEN_CONSOLE;
+    return o->kind != UOPEN_CONSOLE && o->kind != UOPEN_PIPE && o->kind != UOPEN_EPOLL;
 }
 
 static int32_t sys_write(struct sysc *c)

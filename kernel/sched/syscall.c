@@ -8,13 +8,14 @@
 #include "console/protocol.h"
 #include "lib/string.h"
 #include "sched/futex.h"
+#include "sched/pipe.h"
 
 static sys_fn table[LINUX_SYSCALL_COUNT];
 static bool table_ready;
 
 static const struct sys_entry *const groups[] = {
     sys_proc_calls, sys_io_calls, sys_file_calls, sys_mem_calls, sys_thread_calls,
-    sys_futex_calls, sys_time_calls, sys_signal_calls,
+    sys_futex_calls, sys_time_calls, sys_signal_calls, sys_pipe_calls,
 };
 
 static void build_table(void)
