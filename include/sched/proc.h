@@ -49,6 +49,7 @@ struct uthread {
     struct sig_thread sig;              /* pending signals and the rest (signal.h) */
     bool killed;                        /* its process is ending: leave at the next chance */
     int fault_signal;                   /* the signal a fault of its own sent */
+    bool out_of_memory;                 /* its last page fault found no frame */
     struct uthread *next;               /* the process's threads */
     struct fpu_state fpu;
 };

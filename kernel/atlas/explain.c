@@ -206,6 +206,9 @@ static void user_page_fault(char *buf, const struct fault *f, const struct proc 
     else if (!v->prot)
         format_buf(buf, REASON_MAX, "%s of 0x%08x in %s, reserved with no access "
                    "(PROT_NONE)", access_of(err), a, v->name);
+    else if (!(err & PF_PRESENT) && (!(err & PF_WRITE) || (v->prot & VMA_WRITE)))
+        format_buf(buf, REASON_MAX, "out of memory: no free frame to back the page at 0x%08x "
+                   "in %s", a, v->name);
     else if (err & PF_WRITE)
         format_buf(buf, REASON_MAX, "write to the program's read-only %s at 0x%08x%s",
                    v->name, a, (v->prot & VMA_EXEC) ? " (code cannot be changed)" : "");

@@ -298,8 +298,11 @@ void proc_exit_group(int status, int signal)
 bool proc_fix_fault(uint32_t addr, uint32_t error)
 {
     struct uthread *ut = uthread_current();
-    if (addr < USER_SPACE_END && ut && (error & PF_USER))
-        return uspace_fault(&ut->p->us, addr, error) == USPACE_FIXED;
+    if (addr < USER_SPACE_END && ut && (error & PF_USER)) {
+        enum uspace_fault r = uspace_fault(&ut->p->us, addr, error);
+        ut->out_of_memory = r == USPACE_NO_MEMORY;
+        return r == USPACE_FIXED;
+    }
     return task_grow_stack(addr, error);
 }
 
@@ -362,7 +365,9 @@ bool proc_end_after_fault(const struct fault *f, struct fault_resume *r)
     if (!ut)
         return task_end_after_fault(f, r);
     struct sig_info info;
-    int sig = caught_signal(f, &info);
+    /* No frame for a page it may use: Linux's answer is SIGKILL, which no
+     * handler can catch. */
+    int sig = ut->out_of_memory ? 0 : caught_signal(f, &info);
     if (sig) {
         struct trap_frame *tf = user_frame(ut);
         if (f->own_task)
@@ -374,7 +379,8 @@ bool proc_end_after_fault(const struct fault *f, struct fault_resume *r)
         return true;
     }
     bool mapped = f->vector == TRAP_PAGE_FAULT && uspace_mapped(&ut->p->us, f->addr, 1);
-    ut->fault_signal = signal_of_fault(f->vector, f->addr, f->error, mapped, f->eip, &info);
+    ut->fault_signal = ut->out_of_memory ? LINUX_SIGKILL
+                       : signal_of_fault(f->vector, f->addr, f->error, mapped, f->eip, &info);
     format_buf(ut->p->fault_words, sizeof ut->p->fault_words, "%s at 0x%08x",
                fault_name(f->vector), f->addr);
     kprintf("  process %d (%s) is ended by %s; the kernel carries on.\n", ut->p->pid,

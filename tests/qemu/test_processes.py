@@ -267,3 +267,17 @@ def test_a_program_that_needs_a_dynamic_loader_is_refused_by_name(tmp_path):
     warns = [w["msg"] for w in b.all("warn") if w["source"] == "programs"]
     assert len(warns) == 1 and "module 0" in warns[0] and "dynamic loader" in warns[0], warns
     assert len(b.all("spawn")) == 1
+
+
+def test_running_out_of_memory_kills_only_that_process():
+    """A program that touches more memory than the machine has is ended with
+    SIGKILL, the fault says 'out of memory', every frame comes back, and the
+    next program runs."""
+    oom = os.path.join(q.BUILD, "tests", "programs", "mem_oom")
+    b = q.boot(kernel=q.ELF, append="exit", mem="64M", timeout=TIMEOUT,
+               extra=["-initrd", f"{oom},{program('hello')}"])
+    assert b.exit_code == q.EXIT_FAILURE and not b.timed_out, b.describe_failure()
+    first, second = b.all("exit")
+    assert first.get("signal") == "SIGKILL" and first["leaked"] == "0", first
+    assert "out of memory" in b.one("fault")["reason"]
+    assert second.get("status") == "0"
