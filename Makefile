@@ -4,14 +4,19 @@
 #   make run      boot the ISO in QEMU (a window if there is a display,
 #                 else the serial console in this terminal; HEADLESS=1 forces it)
 #   make run PROGRAM=user/layout [ARGS="..."]
-#                 boot the kernel directly with that user program as its module
+#   make run PROGRAM=examples/go/createslice
+#                 boot the kernel directly with that program as its module
 #   make user     build the user programs (user/NAME.c -> build/user/NAME)
+#   make examples build the guide's Go programs (examples/go/NAME/main.go ->
+#                 build/examples/go/NAME, and the compiler's escape analysis
+#                 in build/examples/go/NAME.escape.txt)
 #   make test     build everything and run every test (pytest)
 #   make test-host  only the host tests: the C unit tests and the user programs
 #   make debug    QEMU waiting for GDB, and GDB with the kernel's symbols
 #   make tour     regenerate docs/tour.md from a real boot
 #   make bench    replay allocation traces (made once in build/traces/) against the heap and malloc;
-#                 then the cost of a system call and of a thread (tools/procbench.sh)
+#                 then the cost of a system call and of a thread (tools/procbench.sh), and
+#                 how long each Go example runs (tools/gobench.sh)
 #   make fuzz     run every fuzz target (FUZZ_TARGETS) for FUZZ_TIME seconds each
 #                 (default 85: ten minutes for the seven); docs/fuzzing.md
 #   make check-fresh  the README's two commands on a fresh Debian 12 (root;
@@ -35,7 +40,7 @@ else
 Q := @
 endif
 
-PUBLIC_TARGETS := all kernel iso user test-isos test-programs run test test-host test-qemu debug bench fuzz tour
+PUBLIC_TARGETS := all kernel iso user examples test-isos test-programs run test test-host test-qemu debug bench fuzz tour
 
 ifeq ($(MEMATLAS_DEPS_OK),)
 # First pass: make sure the tools exist, then build with them in a second pass.
@@ -122,8 +127,10 @@ USER_LIBS_clib      := -pthread -lm
 # then go on to the C library's _start.
 USER_LIBS_stackdump := -Wl,-e,stackdump_entry
 USER_LIBS_layout    := -Wl,-e,layout_entry
-# The ISOs hold the user programs stripped, under /boot/user/ (tools/mkiso.sh).
-MKISO := USER_PROGRAMS="$(USER_BINS)" USER_STRIP=$(USER_STRIP) tools/mkiso.sh
+# The ISOs hold the user programs stripped, under /boot/user/, and the Go
+# examples, under /boot/go/ (tools/mkiso.sh).
+MKISO = USER_PROGRAMS="$(USER_BINS)" GO_EXAMPLES="$(GO_EXAMPLE_BINS)" USER_STRIP=$(USER_STRIP) \
+        tools/mkiso.sh
 
 # Test programs: static i386 Linux programs (tests/programs/NAME.c) that the
 # QEMU tests boot as modules, and run on the host too to compare.
@@ -131,10 +138,19 @@ PROG_CC      ?= i686-linux-gnu-gcc-12
 PROG_CFLAGS  := -static -O2 -g -pthread -Wall -Wextra -Werror -Iinclude
 TEST_PROGRAMS := $(patsubst tests/programs/%.c,$(BUILD)/tests/programs/%,$(wildcard tests/programs/*.c))
 
-# Go test programs (tests/go/NAME/main.go): static linux/386 programs built
-# by Debian's Go (golang-go), with its build cache under build/.
+# Go programs: static linux/386 programs built by Debian's Go (golang-go),
+# with its build cache under build/. The test programs (tests/go/NAME/main.go)
+# and the guide's examples (examples/go/NAME/main.go), each example with the
+# compiler's escape analysis (-gcflags=-m: what goes to the heap) beside it.
 GO          ?= go
+GO_ENV      := GOOS=linux GOARCH=386 CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/gocache GO111MODULE=off
 GO_PROGRAMS := $(patsubst tests/go/%/main.go,$(BUILD)/tests/go/%,$(wildcard tests/go/*/main.go))
+GO_EXAMPLES := $(sort $(patsubst examples/go/%/main.go,%,$(wildcard examples/go/*/main.go)))
+GO_EXAMPLE_BINS    := $(patsubst %,$(BUILD)/examples/go/%,$(GO_EXAMPLES))
+GO_EXAMPLE_ESCAPES := $(patsubst %,$(BUILD)/examples/go/%.escape.txt,$(GO_EXAMPLES))
+# examples/go/NAME/kernel-args, when there is one: what that example needs
+# on the kernel's command line (make run, the ISO's menu, the tests).
+go_kernel_args = $(strip $(if $(wildcard examples/go/$(1)/kernel-args),$(shell cat examples/go/$(1)/kernel-args)))
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
 TEST_ISOS := $(BUILD)/test/mb2.iso $(BUILD)/test/mb1.iso $(BUILD)/test/mb2-overflow.iso
@@ -143,11 +159,12 @@ QEMU := qemu-system-i386 -accel tcg -no-reboot -m $(MEM) \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
 HEADLESS ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
 
-.PHONY: all kernel iso user test-isos test-programs run test test-host test-qemu debug bench fuzz tour
-all: kernel iso user
+.PHONY: all kernel iso user examples test-isos test-programs run test test-host test-qemu debug bench fuzz tour
+all: kernel iso user examples
 kernel: $(ELF)
 iso: $(ISO)
 user: $(USER_BINS)
+examples: $(GO_EXAMPLE_BINS) $(GO_EXAMPLE_ESCAPES)
 test-isos: $(TEST_ISOS)
 test-programs: $(TEST_PROGRAMS)
 
@@ -158,8 +175,19 @@ $(BUILD)/tests/programs/%: tests/programs/%.c $(wildcard tests/programs/*.h) Mak
 $(BUILD)/tests/go/%: tests/go/%/main.go Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GO      $<")
-	$(Q)cd $(dir $<) && GOOS=linux GOARCH=386 CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/gocache \
-	    GO111MODULE=off $(GO) build -o $(abspath $@) main.go
+	$(Q)cd $(dir $<) && $(GO_ENV) $(GO) build -o $(abspath $@) main.go
+$(BUILD)/examples/go/%: examples/go/%/main.go Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO      $<")
+	$(Q)cd $(dir $<) && $(GO_ENV) $(GO) build -o $(abspath $@) main.go
+# The same compilation (its code is the same with -m) reporting its escape
+# analysis on standard error: "moved to heap: x", "... does not escape".
+$(BUILD)/examples/go/%.escape.txt: examples/go/%/main.go Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GO -m   $<")
+	$(Q)cd $(dir $<) && $(GO_ENV) $(GO) build -gcflags=-m -o /dev/null main.go 2> $(abspath $@).tmp \
+	    || { cat $(abspath $@).tmp >&2; rm -f $(abspath $@).tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 # threads_fpu's doubles must be SSE ones (i386's default is the x87).
 $(BUILD)/tests/programs/threads_fpu: PROG_CFLAGS += -msse2 -mfpmath=sse
 # file_abi.c checks sched/linux.h against the C library as it compiles.
@@ -204,18 +232,18 @@ $(ELF): $(KERNEL_OBJ) $(BUILD)/ksymtab.o $(BUILD)/linker.ld
 	$(Q)grub-file --is-x86-multiboot $@ || { echo "$@: no valid Multiboot 1 header" >&2; rm -f $@; exit 1; }
 	$(Q)grub-file --is-x86-multiboot2 $@ || { echo "$@: no valid Multiboot 2 header" >&2; rm -f $@; exit 1; }
 
-$(ISO): $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(ISO): $(ELF) $(USER_BINS) $(GO_EXAMPLE_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)$(MKISO) $(ELF) $@
 
-$(BUILD)/test/mb2.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(BUILD)/test/mb2.iso: $(ELF) $(USER_BINS) $(GO_EXAMPLE_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)$(MKISO) $(ELF) $@ 0 mode=test exit
-$(BUILD)/test/mb1.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(BUILD)/test/mb1.iso: $(ELF) $(USER_BINS) $(GO_EXAMPLE_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)$(MKISO) $(ELF) $@ 1 mode=test exit
 
-$(BUILD)/test/mb2-overflow.iso: $(ELF) $(USER_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
+$(BUILD)/test/mb2-overflow.iso: $(ELF) $(USER_BINS) $(GO_EXAMPLE_BINS) iso/boot/grub/grub.cfg tools/mkiso.sh
 	@mkdir -p $(dir $@)
 	$(Q)$(MKISO) $(ELF) $@ 0 mode=test exit demo=stack-overflow
 
@@ -273,24 +301,30 @@ else
 	$(QEMU) -cdrom $(ISO) -serial stdio
 endif
 else
-# make run PROGRAM=user/NAME [ARGS="..."]: QEMU loads the kernel itself
-# (Multiboot 1) with build/user/NAME as its one module, whose string,
-# "build/user/NAME ARGS", is the program's command line. QEMU splits
-# modules at commas, so a comma in ARGS is doubled (QEMU's escape for one).
+# make run PROGRAM=user/NAME [ARGS="..."] or PROGRAM=examples/go/NAME: QEMU
+# loads the kernel itself (Multiboot 1) with build/user/NAME (or
+# build/examples/go/NAME) as its one module, whose string, "build/user/NAME
+# ARGS", is the program's command line. QEMU splits modules at commas, so a
+# comma in ARGS is doubled (QEMU's escape for one). A Go example's
+# kernel-args go on the kernel's command line (its NAME=value words are the
+# program's environment).
 comma := ,
-RUN_PROGRAM := $(BUILD)/user/$(notdir $(PROGRAM))
+RUN_NAME    := $(notdir $(patsubst %/,%,$(PROGRAM)))
+RUN_PROGRAM := $(if $(filter examples/go/%,$(PROGRAM)),$(BUILD)/examples/go,$(BUILD)/user)/$(RUN_NAME)
 RUN_MODULE  := $(subst $(comma),$(comma)$(comma),$(RUN_PROGRAM)$(if $(ARGS), $(ARGS)))
+RUN_APPEND  := $(if $(filter examples/go/%,$(PROGRAM)),$(call go_kernel_args,$(RUN_NAME)))
 ifneq ($(filter run,$(MAKECMDGOALS)),)
-ifeq ($(filter $(RUN_PROGRAM),$(USER_BINS)),)
-$(error PROGRAM=$(PROGRAM) is not a user program; one of: $(USER_PROGS:%=user/%))
+ifeq ($(filter $(RUN_PROGRAM),$(USER_BINS) $(GO_EXAMPLE_BINS)),)
+$(error PROGRAM=$(PROGRAM) is not a program; one of: $(USER_PROGS:%=user/%) $(GO_EXAMPLES:%=examples/go/%))
 endif
 endif
+RUN_ARGS := -kernel $(ELF) -initrd '$(subst ','\'',$(RUN_MODULE))' $(if $(RUN_APPEND),-append '$(RUN_APPEND)')
 run: $(ELF) $(RUN_PROGRAM)
 ifeq ($(HEADLESS),1)
 	@echo "Serial console in this terminal. Ctrl-A X quits QEMU."
-	$(QEMU) -kernel $(ELF) -initrd '$(subst ','\'',$(RUN_MODULE))' -nographic
+	$(QEMU) $(RUN_ARGS) -nographic
 else
-	$(QEMU) -kernel $(ELF) -initrd '$(subst ','\'',$(RUN_MODULE))' -serial stdio
+	$(QEMU) $(RUN_ARGS) -serial stdio
 endif
 endif
 
@@ -306,9 +340,10 @@ test-qemu: all $(TEST_ISOS) $(TEST_PROGRAMS) $(GO_PROGRAMS)
 tour: $(ELF)
 	$(PYTHON) tools/mktour.py
 
-bench: $(BUILD)/host/heapbench $(TRACES) $(ELF) $(BUILD)/user/bench
+bench: $(BUILD)/host/heapbench $(TRACES) $(ELF) $(BUILD)/user/bench $(GO_EXAMPLE_BINS)
 	$(BUILD)/host/heapbench $(TRACES)
 	tools/procbench.sh $(ELF) $(BUILD)/user/bench
+	tools/gobench.sh $(ELF) $(GO_EXAMPLE_BINS)
 
 # Each target in turn; new inputs go to build/fuzz-corpus/NAME (the seeds in
 # tests/fuzz/corpus/NAME are read, never written), crashes to

@@ -1,12 +1,17 @@
 #!/bin/sh
 # mkiso.sh - build a bootable GRUB ISO around the kernel.
-# Usage: [USER_PROGRAMS="build/user/NAME ..."] [USER_MB1=1] tools/mkiso.sh KERNEL.elf OUT.iso [ENTRY [KERNEL OPTIONS...]]
+# Usage: [USER_PROGRAMS="build/user/NAME ..."] [GO_EXAMPLES="build/examples/go/NAME ..."]
+#        [USER_MB1=1] tools/mkiso.sh KERNEL.elf OUT.iso [ENTRY [KERNEL OPTIONS...]]
 #   ENTRY: 0 boots through Multiboot 2, 1 through Multiboot 1 (iso/'s menu).
 #   USER_PROGRAMS: user programs to put in /boot/user/, each with menu
 #   entries after iso/'s (see user_entries). Stripped ($USER_STRIP) and
 #   xz-compressed: GRUB's module2 unpacks a compressed module as it loads
 #   it (xzio), so the kernel gets the plain ELF file, and the ISO takes
 #   less than half the space (static programs are ~650 KiB each).
+#   GO_EXAMPLES: the guide's Go programs, to /boot/go/ the same way (Go's
+#   are ~1.2 MiB stripped, ~420 KiB compressed), one menu entry each after
+#   the user programs', with examples/go/NAME/kernel-args (if any) on the
+#   kernel's command line.
 # Only the GRUB modules the menu needs go in, for the BIOS platform only
 # (--directory: other platforms installed, such as grub-efi-*-bin, lack
 # biosdisk and would stop the build): without user programs the ISO stays
@@ -18,11 +23,13 @@ entry=${3:-}
 
 # Each option becomes one GRUB word in single quotes, where GRUB (like sh)
 # takes every byte literally; a single quote itself is written '\''.
-args=""
-for opt in "$@"; do
-    quoted=$(printf '%s' "$opt" | sed "s/'/'\\\\''/g")
-    args="$args '$quoted'"
-done
+grub_words() {
+    for opt in "$@"; do
+        quoted=$(printf '%s' "$opt" | sed "s/'/'\\\\''/g")
+        printf " '%s'" "$quoted"
+    done
+}
+args=$(grub_words "$@")
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(mktemp -d "${TMPDIR:-/tmp}/mematlas-iso.XXXXXX")
@@ -30,6 +37,14 @@ trap 'rm -rf "$tree"' EXIT
 cp -r "$top/iso/." "$tree/"
 cp "$kernel" "$tree/boot/mematlas.elf"
 cfg="$tree/boot/grub/grub.cfg"
+
+# A program as GRUB's xzio reads it: stripped, then compressed.
+pack() {
+    ${USER_STRIP:-i686-linux-gnu-strip} -o "$tree/pack.tmp" "$1"
+    # --x86: the BCJ filter for x86 code; CRC32: a check GRUB's xz reads.
+    xz --check=crc32 --x86 --lzma2=preset=9e -c "$tree/pack.tmp" > "$2"
+    rm -f "$tree/pack.tmp"
+}
 
 # The command lines (module strings: argv) of a user program's menu entries.
 user_entries() {
@@ -49,14 +64,27 @@ if [ -n "${USER_PROGRAMS:-}" ]; then
     mkdir -p "$tree/boot/user"
     for prog in $USER_PROGRAMS; do
         name=$(basename "$prog")
-        ${USER_STRIP:-i686-linux-gnu-strip} -o "$tree/user.tmp" "$prog"
-        # --x86: the BCJ filter for x86 code; CRC32: a check GRUB's xz reads.
-        xz --check=crc32 --x86 --lzma2=preset=9e -c "$tree/user.tmp" > "$tree/boot/user/$name"
-        rm -f "$tree/user.tmp"
+        pack "$prog" "$tree/boot/user/$name"
         user_entries "$name" | while read -r line; do
             printf '\nmenuentry "user: %s" {\n    insmod xzio\n    multiboot%s /boot/mematlas.elf\n    module%s /boot/user/%s %s\n    boot\n}\n' \
                 "$line" "$mb" "$mb" "$name" "$line" >> "$cfg"
         done
+    done
+fi
+# The Go examples, after every user program's entry (tests boot those by
+# number): "go: NAME", argv[0] NAME.
+if [ -n "${GO_EXAMPLES:-}" ]; then
+    mkdir -p "$tree/boot/go"
+    for prog in $GO_EXAMPLES; do
+        name=$(basename "$prog")
+        pack "$prog" "$tree/boot/go/$name"
+        kargs=""
+        if [ -f "$top/examples/go/$name/kernel-args" ]; then
+            # shellcheck disable=SC2046 # one word per option, as the file has them
+            kargs=$(grub_words $(cat "$top/examples/go/$name/kernel-args"))
+        fi
+        printf '\nmenuentry "go: %s" {\n    insmod xzio\n    multiboot%s /boot/mematlas.elf%s\n    module%s /boot/go/%s %s\n    boot\n}\n' \
+            "$name" "$mb" "$kargs" "$mb" "$name" "$name" >> "$cfg"
     done
 fi
 
@@ -66,7 +94,7 @@ fi
 if [ -n "$args" ]; then
     # awk, not sed, and through the environment, not -v: the options may hold
     # any of sed's special characters, and backslashes.
-    ARGS=$args awk '/^ *multiboot2? \/boot\/mematlas.elf$/ { $0 = $0 ENVIRON["ARGS"] } { print }' \
+    ARGS=$args awk '/^ *multiboot2? \/boot\/mematlas.elf( |$)/ { $0 = $0 ENVIRON["ARGS"] } { print }' \
         "$cfg" > "$cfg.new" && mv "$cfg.new" "$cfg"
 fi
 

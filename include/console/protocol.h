@@ -68,9 +68,10 @@ void proto_task(int id, int exit_code, bool overflowed);
 /* ---- processes ------------------------------------------------------------------- */
 /* argv: the arguments joined by single spaces. */
 void proto_spawn(int pid, const char *argv);
-/* signal 0: it ended with status; else the signal that ended it and why. */
+/* signal 0: it ended with status; else the signal that ended it and why.
+ * ns: how long it ran, on the monotonic clock. */
 void proto_exit(int pid, int status, const char *signal, const char *fault,
-                unsigned syscalls, unsigned leaked);
+                unsigned syscalls, unsigned leaked, uint64_t ns);
 void proto_syscall_unknown(int pid, unsigned nr, const char *name);
 
 /* ---- the guide ------------------------------------------------------------------ */

@@ -68,13 +68,32 @@ static unsigned threads_of(const struct proc *p, struct thread_note *out, unsign
 static struct thread_note seen[PROC_THREAD_NOTES + 8];
 static unsigned seen_count;
 
-/* The first thread whose stack pointer lay in area a (not the main stack). */
-static const struct thread_note *thread_in(const struct vma *a)
+/* The thread whose own stack area a is: the one thread, not the main one,
+ * whose stack pointer lay in it (the main thread's stack is the "stack"
+ * area). An area where two or more threads ran, or the main thread, is no
+ * one thread's stack but memory the program makes its own stacks in, as Go
+ * does in its heap arena (goroutines' stacks, its threads' g0 stacks):
+ * *shared says so. */
+static const struct thread_note *thread_in(const struct proc *p, const struct vma *a,
+                                           bool *shared)
 {
-    for (unsigned i = 0; i < seen_count; i++)
-        if (seen[i].esp >= a->start && seen[i].esp < a->end && a->kind != VMA_STACK)
-            return &seen[i];
-    return 0;
+    const struct thread_note *found = 0;
+    unsigned inside = 0;
+    *shared = false;
+    if (a->kind == VMA_STACK)
+        return 0;
+    for (unsigned i = 0; i < seen_count; i++) {
+        if (seen[i].esp < a->start || seen[i].esp >= a->end)
+            continue;
+        inside++;
+        if (!found)
+            found = &seen[i];
+        if (seen[i].tid == p->pid)
+            *shared = true;
+    }
+    if (inside > 1)
+        *shared = true;
+    return *shared ? 0 : found;
 }
 
 /* Each thread's TLS block: the PT_TLS image's copy just below its thread
@@ -117,8 +136,8 @@ static int add_area(void *ctx, const struct vma *a)
     if (a->flags & USPACE_ELF)
         return 0;                       /* drawn byte for byte from its segment instead */
     char name[REGION_NAME_MAX];
-    const struct thread_note *ut = thread_in(a);
-    (void)p;
+    bool shared;
+    const struct thread_note *ut = thread_in(p, a, &shared);
     if (ut)
         format_buf(name, sizeof name, "stack.%d", ut->tid);
     else if (a->kind == VMA_STACK)
@@ -127,7 +146,9 @@ static int add_area(void *ctx, const struct vma *a)
         unique_name(name, sizeof name, a->name);
     region_add(table, SPACE_VIRTUAL, name, a->start, a->end, REGION_NO_PHYS,
                perm_of(a->prot), ut ? KIND_STACK : kind_of(a),
-               ut ? "a thread's stack (mmap'd by its creator)" : what_of(a));
+               ut ? "a thread's stack (mmap'd by its creator)"
+               : shared ? "mmap: stacks the program runs threads on (Go's arena)"
+                        : what_of(a));
     return 0;
 }
 

@@ -316,7 +316,7 @@ void proto_spawn(int pid, const char *argv)
 }
 
 void proto_exit(int pid, int status, const char *signal, const char *fault,
-                unsigned syscalls, unsigned leaked)
+                unsigned syscalls, unsigned leaked, uint64_t ns)
 {
     uint32_t f = rec_begin("exit");
     dec("pid", pid);
@@ -329,6 +329,7 @@ void proto_exit(int pid, int status, const char *signal, const char *fault,
     }
     dec("syscalls", syscalls);
     dec("leaked", leaked);
+    dec("ns", (long long)ns);
     rec_end(f);
 }
 

@@ -16,6 +16,12 @@
 
 #define WORDS_MAX   64
 
+/* When the program now running entered ring 3 and when its last thread
+ * ended, on the monotonic clock: its @exit says how long it ran (under
+ * QEMU's -icount, in virtual time, the same on every run). Programs run one
+ * at a time, so one pair is enough. */
+static uint64_t ran_from, ran_to;
+
 /* Splits the module's string into words in place (spaces separate them). */
 static int split(char *s, const char **words, int max)
 {
@@ -53,6 +59,7 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
     argv[argc] = 0;
     char why[ELF_WHY_LEN];
     why[0] = 0;
+    ran_from = ran_to = 0;
     struct proc *p = proc_spawn(i, elf, argc, argv, c->envc, c->envp, why, sizeof why);
     if (!p) {
         proto_warnf("programs", "module %u (%s) cannot run: %s", i, argv[0], why);
@@ -63,7 +70,8 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
     proc_release(p);
     proc_wait(p);
     const char *sig = p->exit_signal ? proc_signal_name(p->exit_signal) : 0;
-    proto_exit(p->pid, p->exit_status, sig, p->fault_words, p->syscalls, p->frames_left);
+    proto_exit(p->pid, p->exit_status, sig, p->fault_words, p->syscalls, p->frames_left,
+               ran_to > ran_from ? ran_to - ran_from : 0);
     if (sig)
         kprintf("process %d (%s) ended by %s\n", p->pid, argv[0], sig);
     else
@@ -76,10 +84,12 @@ static bool run_one(unsigned i, const struct boot_module *m, const struct elf_im
 static void at_start(struct proc *p)
 {
     procmap_print(p, "start");
+    ran_from = ran_to = clock_monotonic_ns();   /* the atlas is not the program's time */
 }
 
 static void at_exit(struct proc *p)
 {
+    ran_to = clock_monotonic_ns();
     procmap_print(p, "exit");
 }
 

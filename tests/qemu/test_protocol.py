@@ -28,8 +28,8 @@ GOOD = [
     '@region name=proc.1.heap space=user start=0x080f0000 end=0x08112000 phys=none perm=rw- '
     'size=139264 pid=1 pages=34 backed=1 written=1',
     '@spawn pid=1 argv="/tmp/h hello \\"world\\""',
-    '@exit pid=1 status=0 syscalls=18 leaked=0',
-    '@exit pid=5 signal=SIGSEGV fault="page-fault at 0xbf7ffe10" syscalls=17 leaked=0',
+    '@exit pid=1 status=0 syscalls=18 leaked=0 ns=2331480',
+    '@exit pid=5 signal=SIGSEGV fault="page-fault at 0xbf7ffe10" syscalls=17 leaked=0 ns=0',
     '@syscall pid=1 unknown=386 name=rseq',
     '@frames total=133692416 free=131727360 used=1965056',
     '@heap mapped=4096 used=0 free=4088 largest_free=4088 blocks=1',
@@ -62,8 +62,8 @@ GOOD = [
     '@summary passed=34 failed=0',
     '@spawn pid=5 argv="build/tests/programs/file_basic some.txt"',
     '@syscall pid=5 unknown=386 name=rseq',
-    '@exit pid=5 status=0 syscalls=2002 leaked=0',
-    '@exit pid=6 signal=SIGSEGV fault="write to 0x00000000: no area" syscalls=20 leaked=0',
+    '@exit pid=5 status=0 syscalls=2002 leaked=0 ns=100960000',
+    '@exit pid=6 signal=SIGSEGV fault="write to 0x00000000: no area" syscalls=20 leaked=0 ns=41000',
     '@pause',
 ]
 
