@@ -69,6 +69,22 @@ struct elf_image {
     uint32_t lo, hi;
 };
 
+/* One section that occupies memory in the running program (SHF_ALLOC, not
+ * TLS): name is inside the image, NUL-terminated. */
+struct elf_section {
+    const char *name;           /* ".text", ".noptrdata", ... */
+    uint32_t addr, size;        /* as linked (a static-pie adds its base) */
+    uint32_t perm;              /* ELF_PERM_* */
+    bool nobits;                /* zeroes, not bytes of the file (.bss) */
+};
+typedef void (*elf_section_fn)(void *ctx, const struct elf_section *s);
+
+/* Calls fn for each such section of image[0, size): their count, 0 when the
+ * file has no section table (stripped of it), -1 when the table does not
+ * fit in the file. Reads nothing outside it. The atlas names a program's
+ * parts with these (the loader needs only the program headers). */
+int elf_sections(const void *image, size_t size, elf_section_fn fn, void *ctx);
+
 /* Checks image[0, size) and fills *out. 0 on success; -1 with a one-line
  * reason in why (when why_size > 0), and *out all zeroes. */
 int elf_parse(const void *image, size_t size, struct elf_image *out, char *why,

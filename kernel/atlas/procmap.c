@@ -176,6 +176,29 @@ static void add_segments(const struct proc *p)
     }
 }
 
+/* The ELF file's sections inside its segments, as "sec.NAME" (".noptrdata"
+ * is sec.noptrdata): where Go keeps pointer-free globals apart, where the C
+ * library keeps its tables. Names are lowercased, odd bytes become '_'. */
+static void add_section(void *ctx, const struct elf_section *sec)
+{
+    const struct proc *p = ctx;
+    char name[REGION_NAME_MAX];
+    size_t n = str_copy(name, "sec.", sizeof name);
+    for (const char *c = sec->name[0] == '.' ? sec->name + 1 : sec->name;
+         *c && n + 1 < sizeof name; c++) {
+        char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_';
+        name[n++] = ok ? ch : '_';
+    }
+    name[n] = 0;
+    uint32_t start = sec->addr + p->load_base;
+    const struct vma *a = vma_find(&p->us.areas, start);
+    region_add(table, SPACE_VIRTUAL, name, start, (uint64_t)start + sec->size, REGION_NO_PHYS,
+               a ? perm_of(a->prot) : 0,
+               (sec->perm & ELF_PERM_X) ? KIND_CODE : sec->nobits ? KIND_BSS
+               : (sec->perm & ELF_PERM_W) ? KIND_DATA : KIND_RODATA, "a section of the ELF file");
+}
+
 /* The parts of the initial stack: arguments, environment, vectors. */
 static void add_image(const struct proc *p)
 {
@@ -217,6 +240,8 @@ void procmap_print(struct proc *p, const char *when)
                "never mapped: a null pointer faults here");
     seen_count = threads_of(p, seen, sizeof seen / sizeof seen[0]);
     add_segments(p);
+    elf_sections((const void *)(uintptr_t)(MODULES_VIRT + p->image_offset), p->image_size,
+                 add_section, p);
     vma_for_each(&p->us.areas, add_area, p);
     add_image(p);
     add_tls(p);

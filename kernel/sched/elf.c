@@ -29,6 +29,24 @@
 #define ET_DYN          3
 #define EM_386          3
 #define PN_XNUM         0xffff  /* the real count is elsewhere: not supported */
+#define E_SHOFF         32
+#define E_SHENTSIZE     46
+#define E_SHNUM         48
+#define E_SHSTRNDX      50
+
+/* One section header. */
+#define SHDR_SIZE       40
+#define SH_NAME         0
+#define SH_TYPE         4
+#define SH_FLAGS        8
+#define SH_ADDR         12
+#define SH_OFFSET       16
+#define SH_SIZE         20
+#define SHT_NOBITS      8
+#define SHF_WRITE       0x1
+#define SHF_ALLOC       0x2
+#define SHF_EXECINSTR   0x4
+#define SHF_TLS         0x400
 
 /* One program header. */
 #define PHDR_SIZE       32
@@ -294,4 +312,49 @@ int elf_parse(const void *image, size_t size, struct elf_image *out, char *why,
     find_phdr(&p);
     find_bounds(out);
     return 0;
+}
+
+/* ---- sections: names for the atlas ------------------------------------------------------ */
+
+int elf_sections(const void *image, size_t size, elf_section_fn fn, void *ctx)
+{
+    const uint8_t *img = image;
+    if (size < EHDR_SIZE || memcmp(img, elf_magic, sizeof elf_magic) != 0)
+        return -1;
+    uint32_t shoff = rd32(img, E_SHOFF);
+    uint16_t entsize = rd16(img, E_SHENTSIZE), num = rd16(img, E_SHNUM);
+    uint16_t strndx = rd16(img, E_SHSTRNDX);
+    if (!shoff || !num)
+        return 0;                       /* stripped of its section table: no names */
+    if (entsize != SHDR_SIZE || strndx >= num || shoff > size ||
+        (size_t)num * SHDR_SIZE > size - shoff)
+        return -1;
+    const uint8_t *strtab_hdr = img + shoff + (size_t)strndx * SHDR_SIZE;
+    uint32_t str_off = rd32(strtab_hdr, SH_OFFSET), str_size = rd32(strtab_hdr, SH_SIZE);
+    if (str_off > size || str_size > size - str_off)
+        return -1;
+    int count = 0;
+    for (unsigned i = 0; i < num; i++) {
+        const uint8_t *sh = img + shoff + (size_t)i * SHDR_SIZE;
+        uint32_t flags = rd32(sh, SH_FLAGS), addr = rd32(sh, SH_ADDR), len = rd32(sh, SH_SIZE);
+        uint32_t name = rd32(sh, SH_NAME);
+        /* TLS sections hold the template: their addresses are not where the
+         * variables live. */
+        if (!(flags & SHF_ALLOC) || (flags & SHF_TLS) || !addr || !len ||
+            len > 0xFFFFFFFFu - addr || name >= str_size)
+            continue;
+        const char *s = (const char *)img + str_off + name;
+        size_t n = strnlen(s, str_size - name);
+        if (n == str_size - name || n == 0)
+            continue;                   /* no NUL inside the table, or no name */
+        struct elf_section sec = {
+            .name = s, .addr = addr, .size = len,
+            .perm = ELF_PERM_R | ((flags & SHF_WRITE) ? ELF_PERM_W : 0) |
+                    ((flags & SHF_EXECINSTR) ? ELF_PERM_X : 0),
+            .nobits = rd32(sh, SH_TYPE) == SHT_NOBITS,
+        };
+        fn(ctx, &sec);
+        count++;
+    }
+    return count;
 }

@@ -95,6 +95,19 @@ static void check_accepted(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A section elf_sections hands over: its name lies inside the image and
+ * ends there, and the section fits below 4 GiB. */
+static void check_section(void *ctx, const struct elf_section *s)
+{
+    const uint8_t *img = ((const uint8_t **)ctx)[0];
+    size_t size = (size_t)((const uint8_t **)ctx)[1];
+    const uint8_t *name = (const uint8_t *)s->name;
+    if (name < img || name >= img + size || !memchr(name, 0, (size_t)(img + size - name)))
+        fuzz_fail("a section's name is not a string inside the image");
+    if (!s->size || s->size > 0xFFFFFFFFu - s->addr)
+        fuzz_fail("a section of size 0x%x at 0x%x", s->size, s->addr);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *image = malloc(size ? size : 1);
@@ -114,6 +127,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (elf_parse(image, size, &again, NULL, 0) != got ||
         memcmp(&parsed, &again, sizeof parsed) != 0)
         fuzz_fail("parsing the same image again gives another answer");
+    const void *ctx[2] = { image, (const void *)size };
+    int n = elf_sections(image, size, check_section, (void *)ctx);
+    if (n < -1)
+        fuzz_fail("elf_sections returned %d", n);
     free(image);
     return 0;
 }

@@ -327,11 +327,105 @@ static void truncated(void)
     }
 }
 
+/* ---- sections ---------------------------------------------------------------------- */
+
+#define SHOFF       0x400       /* the section table, after the segments' bytes */
+#define STROFF      0x600       /* the section names */
+
+struct shdr_spec {
+    const char *name;
+    uint32_t type, flags, addr, size;
+};
+
+/* Adds a section table (a null section, these, the names last) to the image. */
+static size_t with_sections(size_t size, const struct shdr_spec *secs, unsigned n)
+{
+    unsigned total = n + 2;
+    uint32_t name_at = 1;
+    img[STROFF] = 0;
+    for (unsigned i = 0; i <= n; i++) {
+        const char *nm = i < n ? secs[i].name : ".shstrtab";
+        uint32_t f[10] = { name_at, i < n ? secs[i].type : 3, i < n ? secs[i].flags : 0,
+                           i < n ? secs[i].addr : 0, i < n ? 0x200 : STROFF,
+                           i < n ? secs[i].size : 0, 0, 0, 1, 0 };
+        memcpy(img + SHOFF + 40 * (i + 1), f, sizeof f);
+        memcpy(img + STROFF + name_at, nm, strlen(nm) + 1);
+        name_at += (uint32_t)strlen(nm) + 1;
+    }
+    put32(SHOFF + 40 * total - 40 + 20, name_at);           /* .shstrtab's size */
+    put32(32, SHOFF);
+    put16(46, 40);
+    put16(48, (uint16_t)total);
+    put16(50, (uint16_t)(total - 1));
+    return size > STROFF + name_at ? size : STROFF + name_at;
+}
+
+static struct elf_section seen_secs[8];
+static char seen_names[8][16];
+static unsigned seen_n;
+
+static void note_section(void *ctx, const struct elf_section *sec)
+{
+    (void)ctx;
+    if (seen_n < 8) {
+        seen_secs[seen_n] = *sec;
+        snprintf(seen_names[seen_n], sizeof seen_names[0], "%s", sec->name);
+        seen_n++;
+    }
+}
+
+static void sections(void)
+{
+    static const struct shdr_spec secs[] = {
+        { ".text", 1, 0x6, TEXT + 0x100, 0x100 },       /* PROGBITS, ALLOC|EXEC */
+        { ".noptrdata", 1, 0x3, DATA, 0x40 },           /* ALLOC|WRITE */
+        { ".tbss", 8, 0x403, DATA + 0x40, 0x10 },       /* TLS: not where variables live */
+        { ".noptrbss", 8, 0x3, DATA + 0x40, 0x200 },    /* NOBITS */
+        { ".comment", 1, 0x30, 0, 0x20 },               /* not ALLOC */
+    };
+    size_t size = with_sections(usual(NULL, 0), secs, 5);
+    seen_n = 0;
+    REQUIRE_INT_EQ(elf_sections(img, size, note_section, NULL), 3);
+    CHECK_STR_EQ(seen_names[0], ".text");
+    CHECK_INT_EQ(seen_secs[0].perm, ELF_PERM_R | ELF_PERM_X);
+    CHECK_STR_EQ(seen_names[1], ".noptrdata");
+    CHECK_INT_EQ(seen_secs[1].addr, DATA);
+    CHECK_INT_EQ(seen_secs[1].perm, ELF_PERM_R | ELF_PERM_W);
+    CHECK_STR_EQ(seen_names[2], ".noptrbss");
+    CHECK(seen_secs[2].nobits);
+    CHECK_INT_EQ(seen_secs[2].size, 0x200);
+    /* No section table (stripped of it): no names, not an error. */
+    put32(32, 0);
+    CHECK_INT_EQ(elf_sections(img, size, note_section, NULL), 0);
+    /* A table past the end, or a name table past it: refused. */
+    size = with_sections(usual(NULL, 0), secs, 5);
+    CHECK_INT_EQ(elf_sections(img, SHOFF + 40, note_section, NULL), -1);
+    put32(SHOFF + 40 * 6 + 20, 0x10000);
+    CHECK_INT_EQ(elf_sections(img, size, note_section, NULL), -1);
+    CHECK_INT_EQ(elf_sections("\x7f" "ELF", 4, note_section, NULL), -1);
+}
+
+/* Every prefix of an image with sections: nothing is read past the end. */
+static void sections_truncated(void)
+{
+    static const struct shdr_spec secs[] = { { ".data", 1, 0x3, DATA, 0x40 } };
+    size_t size = with_sections(usual(NULL, 0), secs, 1);
+    for (size_t n = 0; n <= size; n++) {
+        uint8_t *copy = malloc(n ? n : 1);
+        REQUIRE(copy);
+        memcpy(copy, img, n);
+        int got = elf_sections(copy, n, note_section, NULL);
+        free(copy);
+        CHECK(got <= 1);
+    }
+}
+
 static const struct check_test tests[] = {
     TEST(two_segments), TEST(static_pie), TEST(tls), TEST(gnu_stack),
     TEST(phdr_address), TEST(not_elf), TEST(header_table), TEST(segment_bytes),
     TEST(alignment), TEST(overlap), TEST(kernel_space), TEST(entry_point),
     TEST(too_many), TEST(dynamic_and_empty), TEST(why_buffer), TEST(truncated),
+    TEST(sections), TEST(sections_truncated),
 };
 
 CHECK_MAIN(tests)

@@ -140,6 +140,12 @@ def where(regions, addr):
     return min(holding, key=lambda r: r[2] - r[1])
 
 
+def segment(regions, addr):
+    """The innermost region holding addr that is not one of the ELF file's
+    sections (sec.NAME): the segment or area around it."""
+    return where([r for r in regions if not r[0].startswith("sec.")], addr)
+
+
 def arena(regions):
     """The area Go's heap starts in: the lowest mmap area, read-write, right
     above the binary (Go asks for its arena just past the program's end)."""
@@ -255,7 +261,10 @@ def test_globals_and_code_are_where_the_linker_put_them():
     # Go's linker: initialised data without pointers, zeroed data without pointers.
     assert section_of(name, count) == ".noptrdata" and section_of(name, zero) == ".noptrbss"
     regions = exit_regions(name)
-    assert [where(regions, a)[0] for a in (count, zero, code)] == ["data", "bss", "text"]
+    # The kernel's atlas names the same sections, inside their segments.
+    assert [where(regions, a)[0] for a in (count, zero, code)] == \
+        ["sec.noptrdata", "sec.noptrbss", "sec.text"]
+    assert [segment(regions, a)[0] for a in (count, zero, code)] == ["data", "bss", "text"]
 
 
 def test_heapExamples_x_and_stackExamples_x_share_the_arena():
@@ -272,7 +281,8 @@ def test_each_goroutine_has_its_own_stack_and_shares_the_global():
     assert len({l for l, _ in seen}) == 4 and len({g for _, g in seen}) == 1
     assert_in_arena(name, [l for l, _ in seen])
     regions = exit_regions(name)
-    assert where(regions, seen[0][1])[0] == "data"
+    assert segment(regions, seen[0][1])[0] == "data"
+    assert where(regions, seen[0][1])[0] == "sec.noptrdata"
     assert seen[0][1] == symbols(name)["main.globalCount"]
 
 
