@@ -11,6 +11,9 @@
 
 #define EXEC_PIE_BASE   0x00400000  /* where a static-pie goes (Linux's ELF_ET_DYN_BASE for i386) */
 
+/* What a segment holds, by its permissions: "text", "data", "rodata", or
+ * "headers" for the read-only one that starts the file. */
+const char *exec_segment_name(const struct elf_load *l);
 /* Checks that the program in module `module` can be placed (p->elf is
  * parsed already): 0, or -1 with a reason. */
 int exec_prepare(struct proc *p, unsigned module, char *why, unsigned why_size);

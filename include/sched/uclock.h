@@ -3,10 +3,10 @@
  * measured on, Linux's timespecs turned into nanoseconds, and the timed,
  * interruptible wait that futex and nanosleep share.
  *
- * Every reading goes through uclock_now_ns. For now it counts the timer's
- * ticks (10 ms at TIMER_HZ = 100); when the kernel has a finer clock
- * (clock_monotonic_ns), only that function and uclock_resolution_ns change:
- * waits sleep in ticks but always check the clock itself before they end.
+ * Every reading goes through uclock_now_ns, which reads arch/clock.h's
+ * clocks (what clock_gettime returns). Waits sleep in timer ticks (10 ms at
+ * TIMER_HZ = 100, uclock_resolution_ns) but check the clock itself before
+ * they end.
  */
 #ifndef UCLOCK_H
 #define UCLOCK_H
@@ -22,10 +22,9 @@
 
 /* Whether user programs may name this clock (LINUX_CLOCK_*) here. */
 bool uclock_valid(uint32_t clock);
-/* Nanoseconds on a valid clock. The real-time clock reads the time since
- * boot until the kernel has a real-time clock of its own. */
+/* Nanoseconds on a valid clock: the real-time clock or the monotonic one. */
 uint64_t uclock_now_ns(uint32_t clock);
-/* How far a reading may lag the true time (one tick for now). */
+/* The slack a wait allows for: one timer tick, what it sleeps in. */
 uint64_t uclock_resolution_ns(void);
 
 /* A timespec from user memory at addr as nanoseconds: 0, -EFAULT, or

@@ -6,6 +6,7 @@
 #include "atlas/procmap.h"
 
 #include "atlas/diagram.h"
+#include "sched/exec.h"
 #include "console/console.h"
 #include "console/protocol.h"
 #include "console/serial.h"
@@ -161,8 +162,7 @@ static void add_segments(const struct proc *p)
         uint32_t start = l->vaddr + p->load_base, file_end = start + l->filesz;
         const struct vma *a = vma_find(&p->us.areas, start);
         uint8_t perm = a ? perm_of(a->prot) : 0;    /* as it is now (after mprotect) */
-        const char *name = (l->perm & ELF_PERM_X) ? "text" : (l->perm & ELF_PERM_W) ? "data"
-                           : l->offset == 0 ? "headers" : "rodata";
+        const char *name = exec_segment_name(l);
         enum region_kind kind = (l->perm & ELF_PERM_X) ? KIND_CODE
                                 : (l->perm & ELF_PERM_W) ? KIND_DATA : KIND_RODATA;
         char unique[REGION_NAME_MAX];

@@ -39,10 +39,12 @@ static void word(const char *k, const char *v)
     serial_write(v);
 }
 
-/* A quoted string's inside: " and \ escaped, bytes outside 0x20..0x7E as \xNN. */
-static void quoted_body(const char *s)
+/* A quoted string: " and \ escaped, bytes outside 0x20..0x7E as \xNN. */
+static void quoted(const char *k, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    key(k);
+    serial_putc('"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
@@ -56,13 +58,6 @@ static void quoted_body(const char *s)
             serial_putc((char)c);
         }
     }
-}
-
-static void quoted(const char *k, const char *s)
-{
-    key(k);
-    serial_putc('"');
-    quoted_body(s);
     serial_putc('"');
 }
 

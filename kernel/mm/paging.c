@@ -3,6 +3,7 @@
  */
 #include "mm/paging.h"
 
+#include "arch/irq.h"
 #include "console/console.h"
 #include "mm/kframes.h"
 #include "arch/gdt.h"
@@ -271,11 +272,11 @@ unsigned paging_dir_destroy(int slot)
     uint32_t back = current_cr3();
     if (back == phys)
         back = VIRT_TO_PHYS(kernel_pd);
-    __asm__ volatile("pushf; cli" : : : "memory");
+    uint32_t flags = irq_save();
     paging_load(phys);                  /* its tables appear at PAGE_TABLES_VIRT */
     unsigned freed = free_user_half();
     paging_load(back);
-    __asm__ volatile("popf" : : : "memory", "cc");
+    irq_restore(flags);
     proc_dirs[slot] = 0;
     frame_free(paging_unmap(va));
     return freed;

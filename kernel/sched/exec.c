@@ -59,7 +59,7 @@ int exec_prepare(struct proc *p, unsigned module, char *why, unsigned why_size)
     return 0;
 }
 
-static const char *segment_name(const struct elf_load *l)
+const char *exec_segment_name(const struct elf_load *l)
 {
     if (l->perm & ELF_PERM_X)
         return "text";
@@ -104,7 +104,7 @@ static int map_segments(struct proc *p)
         if (file_end > end)
             file_end = end;
         uint8_t prot = vma_prot(l->perm);
-        if (add_area(p, start, file_end, prot, VMA_FILE, segment_name(l),
+        if (add_area(p, start, file_end, prot, VMA_FILE, exec_segment_name(l),
                      p->image_offset + l->offset - lead, lead + l->filesz) != 0 ||
             add_area(p, file_end, end, prot, VMA_ANON, "bss", 0, 0) != 0)
             return -1;

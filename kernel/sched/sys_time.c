@@ -8,66 +8,58 @@
 #include "arch/clock.h"
 #include "arch/random.h"
 #include "sched/syscall.h"
+#include "sched/uclock.h"
 
-#define NS_PER_S        1000000000ull
 #define GETRANDOM_MAX   (32 * 1024 * 1024)  /* Linux returns at most this much at once */
 
-/* The clock's time in nanoseconds, or -EINVAL for a clock this kernel lacks. */
+/* The clock's time in nanoseconds (uclock_now_ns: the clock waits are
+ * measured on), or -EINVAL for a clock this kernel lacks. */
 static int32_t clock_now(uint32_t id, uint64_t *ns)
 {
     switch (id) {
     case LINUX_CLOCK_REALTIME:
     case LINUX_CLOCK_REALTIME_COARSE:
-        *ns = clock_realtime_ns();
-        return 0;
     case LINUX_CLOCK_MONOTONIC:
     case LINUX_CLOCK_MONOTONIC_RAW:
     case LINUX_CLOCK_MONOTONIC_COARSE:
     case LINUX_CLOCK_BOOTTIME:
+        *ns = uclock_now_ns(id);
+        return 0;
     /* One CPU, and the CPU time is not counted per process: a program's
      * CPU clock reads as the time since boot, an upper bound of it. */
     case LINUX_CLOCK_PROCESS_CPUTIME_ID:
     case LINUX_CLOCK_THREAD_CPUTIME_ID:
-        *ns = clock_monotonic_ns();
+        *ns = uclock_now_ns(LINUX_CLOCK_MONOTONIC);
         return 0;
     default:
         return -LINUX_EINVAL;
     }
 }
 
-static int32_t sys_clock_gettime(struct sysc *c)
+static int32_t gettime(struct sysc *c, bool time64)
 {
     uint64_t ns;
     int32_t r = clock_now(c->a[0], &ns);
-    if (r)
-        return r;
-    struct linux_timespec32 t = { (int32_t)(ns / NS_PER_S), (int32_t)(ns % NS_PER_S) };
-    return sys_copy_out(c, c->a[1], &t, sizeof t);
+    return r ? r : uclock_write_timespec(c, c->a[1], time64, ns);
+}
+
+static int32_t sys_clock_gettime(struct sysc *c)
+{
+    return gettime(c, false);
 }
 
 static int32_t sys_clock_gettime64(struct sysc *c)
 {
-    uint64_t ns;
-    int32_t r = clock_now(c->a[0], &ns);
-    if (r)
-        return r;
-    struct linux_timespec64 t = { (int64_t)(ns / NS_PER_S), (int64_t)(ns % NS_PER_S) };
-    return sys_copy_out(c, c->a[1], &t, sizeof t);
+    return gettime(c, true);
 }
 
-static int32_t resolution(struct sysc *c, bool wide)
+static int32_t resolution(struct sysc *c, bool time64)
 {
     uint64_t ns;
     int32_t r = clock_now(c->a[0], &ns);
     if (r || !c->a[1])
         return r;
-    uint64_t res = clock_resolution_ns();
-    if (wide) {
-        struct linux_timespec64 t = { (int64_t)(res / NS_PER_S), (int64_t)(res % NS_PER_S) };
-        return sys_copy_out(c, c->a[1], &t, sizeof t);
-    }
-    struct linux_timespec32 t = { (int32_t)(res / NS_PER_S), (int32_t)(res % NS_PER_S) };
-    return sys_copy_out(c, c->a[1], &t, sizeof t);
+    return uclock_write_timespec(c, c->a[1], time64, clock_resolution_ns());
 }
 
 static int32_t sys_clock_getres(struct sysc *c)
@@ -84,14 +76,15 @@ static int32_t sys_gettimeofday(struct sysc *c)
 {
     if (!c->a[0])
         return 0;                       /* the time zone (a[1]) is obsolete: left alone */
-    uint64_t ns = clock_realtime_ns();
-    struct linux_timeval t = { (int32_t)(ns / NS_PER_S), (int32_t)(ns % NS_PER_S / 1000) };
+    uint64_t ns = uclock_now_ns(LINUX_CLOCK_REALTIME);
+    struct linux_timeval t = { (int32_t)(ns / UCLOCK_NS_PER_SEC),
+                               (int32_t)(ns % UCLOCK_NS_PER_SEC / 1000) };
     return sys_copy_out(c, c->a[0], &t, sizeof t);
 }
 
 static int32_t sys_time(struct sysc *c)
 {
-    int32_t now = (int32_t)(clock_realtime_ns() / NS_PER_S);
+    int32_t now = (int32_t)(uclock_now_ns(LINUX_CLOCK_REALTIME) / UCLOCK_NS_PER_SEC);
     if (c->a[0] && sys_copy_out(c, c->a[0], &now, sizeof now) != 0)
         return -LINUX_EFAULT;
     return now;
