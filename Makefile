@@ -170,6 +170,12 @@ GO_EXAMPLE_BINS    := $(patsubst %,$(BUILD)/examples/go/%,$(GO_EXAMPLES))
 GO_EXAMPLE_ESCAPES := $(patsubst %,$(BUILD)/examples/go/%.escape.txt,$(GO_EXAMPLES))
 # examples/go/NAME/kernel-args, when there is one: what that example needs
 # on the kernel's command line (make run, the ISO's menu, the tests).
+comma := ,
+empty :=
+space := $(empty) $(empty)
+# The Go programs the tour's verdicts come from, in their order.
+TOUR_PROGRAMS := $(shell sed -n 's/^\([a-z0-9-]\+\)$$/\1/p' examples/go/tour-programs)
+TOUR_BINS     := $(TOUR_PROGRAMS:%=$(BUILD)/examples/go/%)
 go_kernel_args = $(strip $(if $(wildcard examples/go/$(1)/kernel-args),$(shell cat examples/go/$(1)/kernel-args)))
 
 # Test ISOs: kernel options baked into the GRUB menu (entry 0 = MB2, 1 = MB1).
@@ -373,10 +379,16 @@ run: $(HYBRID)
 else ifeq ($(PROGRAM),)
 # make run DEMO=gc, ARGS="demo=all GOGC=50": the kernel's own command line,
 # so QEMU loads the ELF itself (-kernel) instead of booting GRUB's ISO.
+# With the word tour, the Go programs that decide the tour's sections come
+# along as modules (examples/go/tour-programs), with their kernel-args, as in
+# the ISO menu's "tour" entry.
 RUN_KERNEL_ARGS := $(strip $(if $(DEMO),demo=$(DEMO)) $(ARGS))
+RUN_TOUR := $(filter tour,$(RUN_KERNEL_ARGS))
 ifneq ($(RUN_KERNEL_ARGS),)
-RUN_BOOT := -kernel $(ELF) -append '$(subst ','\'',$(RUN_KERNEL_ARGS))'
-run: $(ELF)
+RUN_KERNEL_ARGS += $(if $(RUN_TOUR),$(sort $(foreach n,$(TOUR_PROGRAMS),$(call go_kernel_args,$(n)))))
+RUN_BOOT := -kernel $(ELF) -append '$(subst ','\'',$(RUN_KERNEL_ARGS))' \
+            $(if $(RUN_TOUR),-initrd $(subst $(space),$(comma),$(strip $(TOUR_BINS))))
+run: $(ELF) $(if $(RUN_TOUR),$(TOUR_BINS))
 else
 RUN_BOOT := -cdrom $(ISO)
 run: $(ISO)
@@ -395,7 +407,6 @@ else
 # comma in ARGS is doubled (QEMU's escape for one). A Go example's
 # kernel-args go on the kernel's command line (its NAME=value words are the
 # program's environment).
-comma := ,
 RUN_NAME    := $(notdir $(patsubst %/,%,$(PROGRAM)))
 RUN_PROGRAM := $(if $(filter examples/go/%,$(PROGRAM)),$(BUILD)/examples/go,$(BUILD)/user)/$(RUN_NAME)
 RUN_MODULE  := $(subst $(comma),$(comma)$(comma),$(RUN_PROGRAM)$(if $(ARGS), $(ARGS)))

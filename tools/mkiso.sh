@@ -93,7 +93,24 @@ fi
 # The console's tour, then every demo of the registry (kernel/guide/registry.c,
 # the one table of demos; its entries start with '{ "NAME",'), each booting
 # to the console with the demo on the screen.
-printf '\nmenuentry "tour" {\n    multiboot2 /boot/mematlas.elf tour\n    boot\n}\n' >> "$cfg"
+# The tour's entry loads the Go programs that decide its sections
+# (examples/go/tour-programs) when they are in the ISO, with their
+# kernel-args, so that its pages say what real Go did.
+tour_mods="" tour_args=""
+if [ -n "${GO_EXAMPLES:-}" ]; then
+    while read -r name; do
+        case $name in ''|'#'*) continue ;; esac
+        [ -f "$tree/boot/go/$name" ] || { echo "mkiso: the tour's Go program $name is not among GO_EXAMPLES" >&2; exit 1; }
+        tour_mods="$tour_mods    module2 /boot/go/$name $name\n"
+        [ -f "$top/examples/go/$name/kernel-args" ] || continue
+        for w in $(cat "$top/examples/go/$name/kernel-args"); do
+            case " $tour_args " in *" $w "*) ;; *) tour_args="$tour_args $w" ;; esac
+        done
+    done < "$top/examples/go/tour-programs"
+fi
+# shellcheck disable=SC2086 # one word per option
+printf '\nmenuentry "tour" {\n    insmod xzio\n    multiboot2 /boot/mematlas.elf tour%s\n%b    boot\n}\n' \
+    "$(grub_words $tour_args)" "$tour_mods" >> "$cfg"
 sed -n 's/^ *{ "\([a-z0-9-]*\)",.*/\1/p' "$top/kernel/guide/registry.c" | while read -r demo; do
     printf '\nmenuentry "demo: %s" {\n    multiboot2 /boot/mematlas.elf demo=%s\n    boot\n}\n' \
         "$demo" "$demo" >> "$cfg"

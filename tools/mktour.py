@@ -18,8 +18,8 @@ SECTIONS = ["layout", "stack", "heap", "data", "code", "stack-vs-heap", "escape"
             "goroutines"]
 # The guide's Go programs the tour runs after its demos (boot modules, in
 # this order), each deciding its section's verdict (kernel/guide/tour_go.c).
-PROGRAMS = ["layout-addrs", "add-addrs", "createslice-addrs", "globalcount-addrs",
-            "heapstack-addrs", "gctrace", "goroutines-addrs", "stackgrow-addrs"]
+PROGRAMS = [line.strip() for line in open(os.path.join(ROOT, "examples", "go", "tour-programs"))
+            if line.strip() and not line.startswith("#")]
 GO = os.path.join(BUILD, "examples", "go")
 
 

@@ -125,8 +125,12 @@ bool task_end_after_fault(const struct fault *f, struct fault_resume *r);
 const char *task_stack_region(uint32_t addr);
 /* Prints the "@stack ... grew_to=" events recorded since the last call. */
 void task_flush_events(void);
-/* One "@stack" and "@region name=task.N.stack" line per live task. */
+/* One "@region name=task.N.stack" and "@stack" line per spawned task
+ * whose stack is still there. */
 void task_print_stacks(void);
+/* The same for task 0, kernel_main on the boot stack ("@region
+ * name=boot.stack"): a fixed stack, mapped whole. */
+void task_print_main_stack(void);
 void task_list_print(void);
 
 #endif

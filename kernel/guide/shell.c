@@ -167,6 +167,7 @@ static bool cmd_tasks(int argc, char **argv, struct reply *r)
     kprintf("tasks (task 0 is kernel_main, on the boot stack; this console runs in it):\n");
     task_list_print();
     kprintf("their stacks:\n");
+    task_print_main_stack();
     task_print_stacks();
     return true;
 }

@@ -188,33 +188,47 @@ const char *task_stack_region(uint32_t addr)
     return t->stack_name;
 }
 
-/* The deepest the stack has been: new stack pages are zeroed, so the lowest
- * word that is not zero marks it. */
-static uint32_t high_water(const struct task *t)
+/* The deepest a stack has been, from lo (its lowest mapped byte) to top:
+ * new stack pages are zeroed (the boot stack by the loader, with the rest
+ * of the image's uninitialised data), so the lowest word that is not zero
+ * marks it. */
+static uint32_t high_water(uint32_t lo, uint32_t top)
 {
-    for (uint32_t a = t->mapped_low; a < t->stack_top; a += 4)
+    for (uint32_t a = lo; a < top; a += 4)
         if (*(const uint32_t *)a)
-            return t->stack_top - a;
+            return top - a;
     return 0;
 }
 
 static const char *const states[] = { "ready", "running", "sleeping", "blocked", "dead" };
 
+/* One stack's region, its summary and its line: lo..top is reserved, from
+ * mapped_low up is mapped. phys is the start's frame when the stack is one
+ * physical run (the boot stack), else PROTO_NO_PHYS. */
+static void print_stack(const struct task *t, const char *region, uint32_t lo, uint32_t top,
+                        uint32_t mapped_low, uint64_t phys, const char *about)
+{
+    uint32_t deepest = high_water(mapped_low, top);
+    proto_region(region, "virtual", lo, top, phys, "rw-", about);
+    proto_stack(t->id, t->name, top - lo, top - mapped_low, deepest, states[t->state]);
+    kprintf("  %-14s %08x-%08x  %-12s reserved %u KiB, mapped %u KiB, deepest %u bytes\n",
+            region, lo, top, t->name, (top - lo) / 1024, (top - mapped_low) / 1024, deepest);
+}
+
+void task_print_main_stack(void)
+{
+    uint32_t lo = (uint32_t)(uintptr_t)_boot_stack_bottom;
+    print_stack(&main_task, "boot.stack", lo, (uint32_t)(uintptr_t)_boot_stack_top, lo,
+                lo - KERNEL_VIRT_BASE, "the boot CPU's stack, grows down");
+}
+
 void task_print_stacks(void)
 {
     uint32_t flags = irq_save();
-    for (struct task *t = all_tasks; t; t = t->all_next) {
-        if (t->slot < 0)
-            continue;
-        uint32_t lo = t->stack_top - t->limit;
-        proto_region(t->stack_name, "virtual", lo, t->stack_top, PROTO_NO_PHYS, "rw-",
-                     "a task's stack, grown a page at a time up to its limit");
-        proto_stack(t->id, t->name, t->limit, t->stack_top - t->mapped_low, high_water(t),
-                    states[t->state]);
-        kprintf("  task.%d.stack  %08x-%08x  %-12s reserved %u KiB, mapped %u KiB, "
-                "deepest %u bytes\n", t->id, lo, t->stack_top, t->name, t->limit / 1024,
-                (t->stack_top - t->mapped_low) / 1024, high_water(t));
-    }
+    for (struct task *t = all_tasks; t; t = t->all_next)
+        if (t->slot >= 0)
+            print_stack(t, t->stack_name, t->stack_top - t->limit, t->stack_top, t->mapped_low,
+                        PROTO_NO_PHYS, "a task's stack, grown a page at a time up to its limit");
     irq_restore(flags);
 }
 

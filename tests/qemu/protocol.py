@@ -328,7 +328,8 @@ def _rule_adjacent(main):
         if r.type == "process" and nxt and nxt.type != "auxv":
             yield f"rule 7: {r} is followed by {nxt}, not @auxv"
         if r.type == "stack" and r.form == "summary":
-            want = f"task.{r.fields['task']}.stack"
+            t = r.fields["task"]
+            want = "boot.stack" if t == "0" else f"task.{t}.stack"
             if not prev or prev.type != "region" or prev.fields["name"] != want:
                 yield f"rule 8: {r} does not follow @region name={want}"
 

@@ -376,7 +376,16 @@ def test_iso_menu_has_the_tour_and_a_demo_entry_per_demo_and_boots_one(tmp_path)
     assert titles[:2] == ["mematlas (Multiboot 2)", "mematlas (Multiboot 1)"]
     assert [t[len("demo: "):] for t in titles if t.startswith("demo: ")] == registry
     assert len(registry) >= 15 and "tour" in titles
-    assert re.search(r"menuentry \"tour\" \{\n\s*multiboot2 /boot/mematlas.elf tour 'exit'", text)
+    # The tour's entry loads the Go programs that decide its sections, in
+    # examples/go/tour-programs' order, with their kernel-args.
+    tour = re.search(r'menuentry "tour" \{\n(.*?)\n\}', text, re.S).group(1).splitlines()
+    with open(os.path.join(q.ROOT, "examples", "go", "tour-programs")) as f:
+        programs = [w.strip() for w in f if w.strip() and not w.startswith("#")]
+    kernel = next(line.split() for line in tour if "multiboot2" in line)
+    assert kernel[1:3] == ["/boot/mematlas.elf", "tour"] and kernel[-1] == "'exit'", kernel
+    assert "'GODEBUG=gctrace=1'" in kernel
+    modules = [line.split() for line in tour if line.strip().startswith("module2")]
+    assert modules == [["module2", f"/boot/go/{n}", n] for n in programs]
     assert 'set default="demo: rodata-write"' in text
     assert "set timeout=0" in text and "keystatus --shift" in text
     b = q.boot(iso=iso)

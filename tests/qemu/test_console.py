@@ -182,6 +182,15 @@ def test_pt_frames_heap_gc_and_tasks(session):
     recs, text = lines["tasks"]
     ended(recs)
     assert re.search(r"task 0 +\S+ +running", text), text
+    # Task 0, this console, on the boot stack: its region where nm puts the
+    # stack, and its size and depth as a summary-form @stack.
+    region, = [r for r in only(recs, "region") if r["name"] == "boot.stack"]
+    lo, hi = int(region["start"], 16), int(region["end"], 16)
+    assert (lo, hi) == (SYMS["_boot_stack_bottom"], SYMS["_boot_stack_top"])
+    stack, = [r for r in only(recs, "stack") if r["task"] == "0"]
+    assert int(stack["reserved"]) == int(stack["mapped"]) == hi - lo
+    assert 0 < int(stack["high_water"]) < hi - lo and stack["state"] == "running"
+    assert re.search(r"boot\.stack .* deepest %s bytes" % stack["high_water"], text), text
 
 
 def test_programs_and_run(session):
